@@ -1,0 +1,129 @@
+"""Morphology: lemmas and case tags of word forms, per language.
+
+Polish uses morfeusz2 (its wheel ships the SGJP dictionary), Russian and Ukrainian pymorphy3 with
+its dictionaries, every other language simplemma. Analyses are cached per word form: news text
+repeats its words, so most tokens cost a dictionary lookup.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+
+log = logging.getLogger(__name__)
+
+# Case endings that Polish, Russian, Ukrainian and Czech add to foreign names the dictionaries lack
+# ("w Ałmatach", "Tokajewa", "Łukaszenki"): (ending, replacement) pairs, longest first.
+_SUFFIXES = {
+    "pl": [("ach", "y"), ("ach", "a"), ("ach", ""), ("ami", "y"), ("ami", ""), ("ów", "y"), ("ów", ""),
+           ("owi", ""), ("om", "y"), ("em", ""), ("ie", ""), ("ą", "a"), ("ę", "a"), ("u", ""),
+           ("a", ""), ("i", "a"), ("y", "a"), ("e", "a"), ("o", "")],
+    "cs": [("ech", "y"), ("ách", "y"), ("ovi", ""), ("em", ""), ("ou", "a"), ("u", ""), ("a", ""),
+           ("y", "a"), ("e", "a"), ("i", "a"), ("ě", "a"), ("ě", "")],
+    "ru": [("ами", "ы"), ("ах", "ы"), ("ов", "ы"), ("ом", ""), ("ым", ""), ("ым", "ы"), ("ой", "а"),
+           ("ою", "а"), ("у", ""), ("а", ""), ("е", ""), ("е", "а"), ("ы", "а"), ("и", "а"), ("у", "а")],
+    "uk": [("ами", "и"), ("ах", "и"), ("ів", "и"), ("ом", ""), ("им", ""), ("ою", "а"), ("ою", "я"),
+           ("у", ""), ("а", ""), ("і", ""), ("і", "а"), ("и", "а"), ("у", "а"), ("ові", "")],
+}
+_SUFFIXES["sk"] = _SUFFIXES["cs"]
+_SUFFIXES["bg"] = []
+_SUFFIXES["de"] = [("s", "")]
+
+
+def guess_bases(word: str, lang: str) -> list[str]:
+    """Candidate base forms of an unknown inflected name, most likely first.
+
+    >>> guess_bases("Ałmatach", "pl")[0]
+    'Ałmaty'
+    """
+    out = []
+    for ending, repl in _SUFFIXES.get(lang, ()):
+        if word.lower().endswith(ending) and len(word) - len(ending) >= 3:
+            out.append(word[: len(word) - len(ending)] + repl)
+    return out
+
+
+class Morphology:
+    """Lemmatiser for several languages; construct once and share (it is thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._morfeusz = None
+        self._pymorphy: dict[str, object] = {}
+
+    # -- back ends -------------------------------------------------------------------------
+    def _pl(self):
+        if self._morfeusz is None:
+            import morfeusz2
+
+            self._morfeusz = morfeusz2.Morfeusz(separate_numbering=True, expand_tags=False)
+        return self._morfeusz
+
+    def _pym(self, lang: str):
+        if lang not in self._pymorphy:
+            import pymorphy3
+
+            self._pymorphy[lang] = pymorphy3.MorphAnalyzer(lang=lang)
+        return self._pymorphy[lang]
+
+    @functools.lru_cache(maxsize=500_000)
+    def analyse(self, word: str, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(lemmas, tags) of one word form; lemmas are lower-cased, most likely first.
+
+        Unknown words get their own lower-cased form and the tag "ign".
+        """
+        if lang == "pl":
+            return self._analyse_pl(word)
+        if lang in ("ru", "uk"):
+            return self._analyse_pymorphy(word, lang)
+        return self._analyse_simplemma(word, lang)
+
+    def _analyse_pl(self, word: str):
+        with self._lock:
+            analyses = self._pl().analyse(word)
+        lemmas: list[str] = []
+        tags: list[str] = []
+        if len({a[0] for a in analyses}) > 1 or len(analyses) > 12:
+            # morfeusz split the form (hyphenated names, "Nur-Sułtanie"): treat it as unknown
+            return (word.lower(),), ("ign",)
+        for _, _, (_, lemma, tag, _, _) in analyses:
+            lemma = lemma.split(":", 1)[0].lower() if len(lemma) > 1 else lemma.lower()
+            lemmas.append(lemma)
+            tags.append(tag)
+        return tuple(lemmas), tuple(tags)
+
+    def _analyse_pymorphy(self, word: str, lang: str):
+        parses = self._pym(lang).parse(word)[:4]
+        lemmas = tuple(p.normal_form for p in parses)
+        tags = tuple("ign" if not p.is_known else str(p.tag) for p in parses)
+        return lemmas, tags
+
+    def _analyse_simplemma(self, word: str, lang: str):
+        import simplemma
+
+        try:
+            lemma = simplemma.lemmatize(word, lang=lang)
+        except ValueError:  # a language simplemma does not cover
+            lemma = word
+        lemma = lemma.lower()
+        if lemma != word.lower():
+            return (lemma, word.lower()), ("", "")
+        return (lemma,), ("",)
+
+
+def case_of(tag: str, lang: str) -> set[str]:
+    """Grammatical cases a tag allows, as short names: nom gen dat acc inst loc voc."""
+    if lang == "pl":
+        parts = tag.split(":")
+        out: set[str] = set()
+        for p in parts[2:4]:
+            out.update(c for c in p.split(".") if c in _PL_CASES)
+        return out
+    if lang in ("ru", "uk"):
+        return {_PYM_CASES[c] for c in _PYM_CASES if c in tag}
+    return set()
+
+
+_PL_CASES = {"nom", "gen", "dat", "acc", "inst", "loc", "voc"}
+_PYM_CASES = {"nomn": "nom", "gent": "gen", "datv": "dat", "accs": "acc", "ablt": "inst", "loct": "loc",
+              "voct": "voc", "gen2": "gen", "loc2": "loc", "acc2": "acc"}

@@ -1,0 +1,141 @@
+"""Typed records that flow between pipeline stages.
+
+Offsets are Python character offsets into `Article.body`, end excluded.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    doc_id: str
+    body: str
+    path: str = "-"
+    date: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD
+    title: str | None = None
+    url: str | None = None
+    lang: str | None = None  # declared by the input, if any
+    outlet: str | None = None  # the `source` header: who published the article
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A span that is not article prose (see-also lines, URLs, tweet trailers, sign-offs)."""
+
+    start: int
+    end: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    start: int
+    end: int
+    lang: str
+    heading: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    start: int
+    end: int
+    text: str
+    lemmas: tuple[str, ...] = ()  # lower-cased base forms, most likely first
+    tags: tuple[str, ...] = ()  # morphological tags, aligned with lemmas
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+
+@dataclass(slots=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    lang: str
+    paragraph: int
+    heading: bool = False
+    tokens: list[Token] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    geonameid: int | None
+    name: str
+    country: str | None  # ISO 3166 alpha-2
+    lat: float | None
+    lon: float | None
+    resolution: str  # country, admin1, city, place
+    admin1: str | None = None
+    population: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A named or generic entity found in the text."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # PER, LOC, ORG, EVT, PRO; GEN for generic agents ("the police")
+    key: str  # language-independent identity, e.g. "Alexander Lukashenko"
+    base: str  # base form in the article's language
+    code: str | None = None  # ISO alpha-3 or IGO/NGO/MNC/UNK
+    sector: str | None = None
+    place: Place | None = None
+    source_kind: str | None = None  # "agency", "witness", ... when it can be a news source
+    first_token: int = -1  # index of the first token in its sentence
+    last_token: int = -1
+    sentence: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class DateRef:
+    start: int
+    end: int
+    text: str
+    value: str  # YYYY-MM-DD, YYYY-MM or YYYY
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    text: str
+    name: str
+    code: str | None
+    sector: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    text: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(slots=True)
+class Event:
+    doc_id: str
+    event_type: str
+    mode: str | None
+    sentence: Sentence
+    trigger: Trigger
+    language: str
+    actor: Actor | None = None
+    recipient: Actor | None = None
+    location: Place | None = None
+    location_text: str | None = None
+    date: str | None = None
+    date_text: str | None = None
+    source: Source | None = None
+    context: list[str] = field(default_factory=list)
+    size: dict[str, int | None] = field(default_factory=lambda: {"dead": None, "injured": None, "arrested": None})
+    confidence: float = 0.5
+    mentions: list["Event"] = field(default_factory=list)  # other mentions merged into this one
