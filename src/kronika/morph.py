@@ -86,7 +86,9 @@ class Morphology:
         if len({a[0] for a in analyses}) > 1 or len(analyses) > 12:
             # morfeusz split the form (hyphenated names, "Nur-Sułtanie"): treat it as unknown
             return (word.lower(),), ("ign",)
-        for _, _, (_, lemma, tag, _, _) in analyses:
+        for _, _, (_, lemma, tag, names, _) in analyses:
+            if (names and names[0] != "nazwa_pospolita") or (lemma[:1].isupper() and tag.startswith("subst")):
+                tag = "prop:" + tag  # a proper name: a place, a person, an organisation
             lemma = lemma.split(":", 1)[0].lower() if len(lemma) > 1 else lemma.lower()
             lemmas.append(lemma)
             tags.append(tag)
@@ -95,7 +97,9 @@ class Morphology:
     def _analyse_pymorphy(self, word: str, lang: str):
         parses = self._pym(lang).parse(word)[:4]
         lemmas = tuple(p.normal_form for p in parses)
-        tags = tuple("ign" if not p.is_known else str(p.tag) for p in parses)
+        tags = tuple("ign" if not p.is_known else
+                     ("prop:" if {"Geox", "Name", "Surn", "Patr", "Orgn", "Trad"} & p.tag.grammemes else "") + str(p.tag)
+                     for p in parses)
         return lemmas, tags
 
     def _analyse_simplemma(self, word: str, lang: str):
@@ -114,7 +118,7 @@ class Morphology:
 def case_of(tag: str, lang: str) -> set[str]:
     """Grammatical cases a tag allows, as short names: nom gen dat acc inst loc voc."""
     if lang == "pl":
-        parts = tag.split(":")
+        parts = tag.removeprefix("prop:").split(":")
         out: set[str] = set()
         for p in parts[2:4]:
             out.update(c for c in p.split(".") if c in _PL_CASES)
@@ -127,3 +131,13 @@ def case_of(tag: str, lang: str) -> set[str]:
 _PL_CASES = {"nom", "gen", "dat", "acc", "inst", "loc", "voc"}
 _PYM_CASES = {"nomn": "nom", "gent": "gen", "datv": "dat", "accs": "acc", "ablt": "inst", "loct": "loc",
               "voct": "voc", "gen2": "gen", "loc2": "loc", "acc2": "acc"}
+
+
+def is_proper(tags: tuple[str, ...]) -> bool:
+    """True when an analysis marks the word as a proper name, or the dictionary lacks it."""
+    return any(t.startswith("prop:") or t == "ign" for t in tags)
+
+
+def is_known_common(tags: tuple[str, ...]) -> bool:
+    """True when the dictionary knows the word and only as a common word."""
+    return bool(tags) and all(t and not t.startswith("prop:") and t != "ign" for t in tags)

@@ -139,3 +139,23 @@ class Event:
     size: dict[str, int | None] = field(default_factory=lambda: {"dead": None, "injured": None, "arrested": None})
     confidence: float = 0.5
     mentions: list["Event"] = field(default_factory=list)  # other mentions merged into this one
+    home: str | None = None  # the type to use when actor and destination are one country
+
+
+@dataclass(slots=True)
+class Doc:
+    """The working state of one article as the stages fill it in."""
+
+    article: Article
+    skips: list[Skip] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    mentions: list[list[Mention]] = field(default_factory=list)  # per sentence
+    dates: list[list[DateRef]] = field(default_factory=list)  # per sentence
+    anchor_dates: list[str] = field(default_factory=list)  # full dates found anywhere in the body
+    sources: list[Source | None] = field(default_factory=list)  # per sentence
+    units: list[list["Unit"]] = field(default_factory=list)  # per sentence, see roles.Unit  # noqa: F821
+    speakers: list[Actor | None] = field(default_factory=list)  # per sentence: who speaks, when it can act
+    events: list[Event] = field(default_factory=list)
+    main_country: str | None = None  # alpha-3 of the country the article is mostly about
+    warnings: list[str] = field(default_factory=list)

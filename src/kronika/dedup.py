@@ -1,0 +1,84 @@
+"""Within one article, mentions of one happening become one event.
+
+Merging is conservative: a missed merge leaves two records of one happening, a wrong merge loses
+an event. Mentions merge when type and language agree, their actors name the same country, and
+place and date do not disagree; a section heading merges into the event it repeats and is dropped
+when it repeats none.
+"""
+from __future__ import annotations
+
+from .records import Event
+
+
+def _compatible(a, b) -> bool:
+    return a is None or b is None or a == b
+
+
+def _same_place(a, b) -> bool:
+    if a is None or b is None:
+        return True
+    if a.geonameid and b.geonameid and a.geonameid == b.geonameid:
+        return True
+    return (a.resolution == "country" or b.resolution == "country") and a.country == b.country
+
+
+def _same_date(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a.startswith(b) or b.startswith(a)
+
+
+def mergeable(a: Event, b: Event) -> bool:
+    if a.event_type != b.event_type or a.language != b.language:
+        return False
+    heading = a.sentence.heading or b.sentence.heading
+    codes = [(x.actor.code if x.actor else None) for x in (a, b)]
+    if not heading and (codes[0] is None or codes[0] != codes[1]):
+        return False
+    if heading and not _compatible(*codes):
+        return False
+    rec = [(x.recipient.code if x.recipient else None) for x in (a, b)]
+    return _compatible(*rec) and _same_place(a.location, b.location) and _same_date(a.date, b.date)
+
+
+def merge_events(events: list[Event]) -> list[Event]:
+    """Group mentions into events; the first mention in the body is the evidence."""
+    groups: list[list[Event]] = []
+    for ev in events:
+        for g in groups:
+            if all(mergeable(ev, other) for other in g):
+                g.append(ev)
+                break
+        else:
+            groups.append([ev])
+    out = []
+    for g in groups:
+        body = [e for e in g if not e.sentence.heading]
+        if not body:
+            continue  # a heading that repeats no event of the body
+        main = body[0]
+        for other in g:
+            if other is main:
+                continue
+            for attr in ("actor", "recipient", "location", "source", "mode"):
+                if getattr(main, attr) is None and getattr(other, attr) is not None:
+                    setattr(main, attr, getattr(other, attr))
+                    if attr == "location":
+                        main.location_text = other.location_text
+            if (main.date is None or len(main.date) < len(other.date or "")) and other.date:
+                main.date, main.date_text = other.date, other.date_text
+            main.mentions.append(other)
+        out.append(main)
+    out.sort(key=lambda e: e.sentence.start)
+    return out
+
+
+def score(ev: Event) -> float:
+    """A confidence in [0, 1] from how much of the record the text supports."""
+    s = 0.45
+    s += 0.1 if ev.actor is not None and ev.actor.text else 0
+    s += 0.05 if ev.recipient is not None else 0
+    s += 0.1 if ev.location is not None else 0
+    s += 0.05 if ev.date and len(ev.date) == 10 else 0
+    s += 0.05 if ev.source is not None else 0
+    s += 0.05 * min(len(ev.mentions), 3)
+    return round(min(s, 0.95), 2)
+

@@ -1,0 +1,142 @@
+"""Entities: names of countries, cities, people, organisations and agencies, demonyms, and
+generic agents ("policja", "военные", "protesters") in each sentence.
+
+Names are matched on tuples of token forms (surface, lemmas, and guessed bases of unknown inflected
+names) against the name index, longest match first.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+from .gazetteer import NameIndex
+from .lexicon import Lexicon, load_lexicon
+from .morph import Morphology, guess_bases, is_known_common, is_proper
+from .records import Doc, Mention, Place, Sentence, Token
+
+_KIND_RANK = {"PER": 0, "ORG": 0, "LOC": 1, "NORP": 2}
+
+
+def token_forms(tok: Token, lang: str) -> list[str]:
+    """Forms under which a token can start or continue a name."""
+    forms = [tok.lower, *tok.lemmas[:4]]
+    if tok.text[:1].isupper() and (not tok.tags or "ign" in tok.tags or lang not in ("pl", "ru", "uk")):
+        forms.extend(b.lower() for b in guess_bases(tok.text, lang))
+    elif tok.text[:1].isupper() and lang in ("pl", "ru", "uk") and not is_known_common(tok.tags):
+        forms.extend(b.lower() for b in guess_bases(tok.text, lang))
+    return list(dict.fromkeys(forms))
+
+
+class EntityFinder:
+    """Finds mentions in sentences; one instance serves every document and language."""
+
+    def __init__(self, index: NameIndex, morph: Morphology):
+        self.index = index
+        self.morph = morph
+
+    def find(self, sent: Sentence, sent_index: int) -> list[Mention]:
+        toks = sent.tokens
+        lang = sent.lang
+        forms = [token_forms(t, lang) for t in toks]
+        out: list[Mention] = []
+        i = 0
+        while i < len(toks):
+            best = self._longest(toks, forms, i, sent_index)
+            if best is not None:
+                out.append(best)
+                i = best.last_token + 1
+            else:
+                i += 1
+        lex = load_lexicon(lang)
+        if lex is not None:
+            out.extend(self._groups(toks, lex, sent_index, {m.first_token for m in out}))
+        out.sort(key=lambda m: m.start)
+        return out
+
+    def _longest(self, toks: list[Token], forms: list[list[str]], i: int, si: int) -> Mention | None:
+        if not toks[i].text[:1].isalnum():
+            return None
+        partial: list[tuple[str, ...]] = [(f,) for f in forms[i]]
+        found: tuple[int, list] | None = None
+        j = i
+        while partial:
+            for key in partial:
+                entries = self.index.lookup(key)
+                if entries:
+                    found = (j, entries)
+                    break
+            j += 1
+            if j >= len(toks) or j - i >= 6:
+                break
+            partial = [k + (f,) for k in partial if k in self.index.prefixes for f in forms[j]]
+        if found is None:
+            return None
+        j, entries = found
+        entry = self._choose(entries, toks, i, j)
+        if entry is None:
+            return None
+        first = toks[i]
+        text = "".join(t.text if k == i else " " * (t.start - toks[k - 1].end) + t.text for k, t in enumerate(toks[i:j + 1], i))
+        return Mention(first.start, toks[j].end, text, entry.kind if entry.kind != "NORP" else "NORP", entry.key,
+                       _base(toks, i, j), entry.code, entry.sector, self.index.place(entry), entry.source_kind, i, j, si)
+
+    def _choose(self, entries, toks: list[Token], i: int, j: int):
+        first = toks[i]
+        ok = []
+        for e in entries:
+            if e.kind == "NORP":
+                ok.append(e)
+                continue
+            if not first.text[:1].isupper() and not first.text[:1].isdigit():
+                continue  # names are capitalised in every language we read
+            if e.kind == "LOC" and not e.curated and i == j:
+                place = self.index.places[e.place]
+                if place.resolution == "city" and (len(first.text) < 3 or first.text.isupper()):
+                    continue
+                if place.resolution == "city" and is_known_common(first.tags) and not is_proper(first.tags):
+                    continue  # "Nie", "Bar": a common word that is also a town somewhere
+                if place.resolution == "city" and i == 0 and not first.tags[:1] == ("ign",) and place.population < 100_000 \
+                        and not is_proper(first.tags):
+                    continue
+            ok.append(e)
+        if not ok:
+            return None
+        return min(ok, key=lambda e: (not e.curated, _KIND_RANK.get(e.kind, 3),
+                                      self.index.places[e.place].resolution != "country" if e.place is not None else False,
+                                      -e.population))
+
+    def _groups(self, toks: list[Token], lex: Lexicon, si: int, taken: set[int]) -> list[Mention]:
+        out = []
+        lemma_window = [set(t.lemmas) | {t.lower} for t in toks]
+        for k, t in enumerate(toks):
+            if k in taken:
+                continue
+            cand = set(t.lemmas) | {t.lower}
+            for kind, rules in (("GEN", lex.generic_actors), ("SRC", lex.source_nouns)):
+                for r in rules:
+                    if not (cand & r.lemmas):
+                        continue
+                    if r.near and not any(r.near & lemma_window[x] for x in range(max(0, k - 3), min(len(toks), k + 4)) if x != k):
+                        continue
+                    out.append(Mention(t.start, t.end, t.text, kind, r.name, t.lemmas[0] if t.lemmas else t.lower,
+                                       None, r.sector, None, "witness" if r.name == "witness" else None, k, k, si))
+                    break
+        return out
+
+
+def _base(toks: list[Token], i: int, j: int) -> str:
+    return " ".join((t.lemmas[0] if t.lemmas and t.tags[:1] != ("ign",) else t.text) for t in toks[i:j + 1])
+
+
+def main_country(doc: Doc, index: NameIndex) -> str | None:
+    """Alpha-3 of the country an article is mostly about: named countries and the countries of its cities."""
+    counts: Counter[str] = Counter()
+    for ms in doc.mentions:
+        for m in ms:
+            if m.place is not None and m.place.country:
+                counts[index.alpha3.get(m.place.country, "")] += 2 if m.place.resolution == "country" else 1
+    counts.pop("", None)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def place_of(m: Mention) -> Place | None:
+    return m.place

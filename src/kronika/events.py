@@ -1,0 +1,274 @@
+"""Events: triggers from the language's lexicon, then actor, recipient, place, date and source.
+
+A trigger fires on a token whose lemma (or surface form) the lexicon lists, when its `near`
+words stand close by, and not when it is negated, hypothetical, part of a participant noun
+("uczestnicy protestów") or a participle used as a noun. One event per type and sentence.
+"""
+from __future__ import annotations
+
+import functools
+
+import yaml
+
+from .gazetteer import NameIndex
+from .geocode import best_place
+from .lexicon import Lexicon, TriggerRule, data_path, load_lexicon
+from .records import Actor, DateRef, Doc, Event, Place, Sentence, Trigger
+from .roles import Unit, build_units, clause_bounds
+
+WINDOW = 8
+NEGATION_REACH = 2
+
+
+@functools.lru_cache(maxsize=1)
+def crosswalk() -> dict[str, dict]:
+    with open(data_path("crosswalk.yaml"), encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def _lemset(tok) -> set[str]:
+    return {tok.lower, *tok.lemmas}
+
+
+def find_triggers(sent: Sentence, lex: Lexicon) -> list[tuple[int, int, TriggerRule]]:
+    """(first token, last token, rule) of every trigger that fires in the sentence."""
+    toks = sent.tokens
+    sets = [_lemset(t) for t in toks]
+    clause = clause_bounds(sent, lex)
+    # a negated reporting verb ("nie ujawnił, kiedy ...") leaves what follows unasserted
+    muted_from = len(toks)
+    for k, t in enumerate(toks):
+        if sets[k] & lex.reporting_verbs and any(sets[j] & lex.negation for j in range(max(0, k - 2), k)):
+            muted_from = k
+            break
+    out = []
+    for k, t in enumerate(toks):
+        for lemma in sets[k]:
+            for rule in lex.by_first.get(lemma, ()):
+                for word in rule.words:
+                    if word[0] != lemma:
+                        continue
+                    end = k + len(word) - 1
+                    if end >= len(toks) or any(w not in sets[k + x] for x, w in enumerate(word[1:], 1)):
+                        continue
+                    if _fires(toks, sets, clause, k, end, rule, lex, muted_from):
+                        out.append((k, end, rule))
+    return out
+
+
+def _fires(toks, sets, clause, k, end, rule: TriggerRule, lex: Lexicon, muted_from: int) -> bool:
+    if k > muted_from:
+        return False
+    lo, hi = max(0, k - WINDOW), min(len(toks), end + WINDOW + 1)
+    around = set().union(*(sets[x] for x in range(lo, hi) if not k <= x <= end)) if hi > lo else set()
+    if rule.near and not (rule.near & around):
+        return False
+    if rule.not_near and rule.not_near & around:
+        return False
+    tok = toks[k]
+    if lex.skip_tags and tok.tags:
+        matching = [tag for lem, tag in zip(tok.lemmas, tok.tags) if lem in {w[0] for w in rule.words}]
+        if matching and all(tag.removeprefix("prop:").startswith(lex.skip_tags) for tag in matching):
+            return False
+    before = range(max(0, k - NEGATION_REACH), k)
+    negated = any(sets[x] & lex.negation and clause[x] == clause[k] for x in before)
+    if rule.negated != negated:
+        return False
+    if any(sets[x] & lex.participant_nouns for x in range(max(0, k - 2), k)):
+        return False
+    if any(sets[x] & lex.hypothetical and clause[x] == clause[k] for x in range(0, k)):
+        return False
+    return True
+
+
+def _actor(unit: Unit, sent: Sentence, fallback_code: str | None) -> Actor:
+    code = unit.code or fallback_code
+    return Actor(unit.text(sent), unit.name, code, unit.sector or "UNK")
+
+
+def _pick_roles(sent: Sentence, units: list[Unit], k: int, rule: TriggerRule, lex: Lexicon, clause: list[int]):
+    """(actor unit, recipient unit) for a trigger at token k, from case, prepositions and position."""
+    toks = sent.tokens
+    tok = toks[k]
+    agents = [u for u in units if u.can_act]
+    same = [u for u in agents if clause[u.first] == clause[k]]
+    passive = any(tag.removeprefix("prop:").startswith(("ppas", "PRTS")) for tag in tok.tags[:1]) or \
+        any(_lemset(toks[x]) & lex.passive_aux for x in range(max(0, k - 3), min(len(toks), k + 3)) if x != k) and \
+        any("ppas" in tag or "PRTS" in tag for tag in tok.tags)
+    nominal = any(tag.removeprefix("prop:").startswith(("subst", "ger", "NOUN")) for tag in tok.tags[:1])
+
+    def nominative(u: Unit) -> bool:
+        return u.role is None and (not u.cases or "nom" in u.cases or u.quantified)
+
+    actor = recipient = None
+    # "troops of X", "wojsk białoruskich": the owner of the forces sends them
+    if rule.type in ("AID", "MOBILIZE", "RETREAT") and rule.near:
+        for u in same:
+            if u.role is None and any(_lemset(toks[x]) & rule.near for x in range(max(0, u.first - 3), u.first)) and u.code:
+                actor = u
+                break
+    if passive:
+        agent = next((u for u in same if (u.prep in lex.passive_agent) or ("inst" in u.cases and u.role is None)), None)
+        actor = actor or agent
+        recipient = next((u for u in same if nominative(u) and u is not actor), None)
+    if nominal and actor is None:
+        gen = next((u for u in same if u.first == k + 1 and "gen" in u.cases and u.role is None), None)
+        if gen is not None:
+            if rule.gen == "actor":
+                actor = gen
+            else:
+                recipient = gen
+    if actor is None and not passive:
+        cands = [u for u in same if nominative(u) and u is not recipient]
+        cands.sort(key=lambda u: (u.first > k, abs(u.first - k)))
+        if cands:
+            actor = cands[0]
+    if recipient is None:
+        rec = [u for u in same if u is not actor and (u.role in ("recipient", "partner") or
+                                                     (u.role is None and u.first > k and u.cases & {"acc", "dat"} and not nominative(u)) or
+                                                     (u.role is None and not u.cases and u.first > k and actor is not None))]
+        if not rec:
+            rec = [u for u in agents if u is not actor and u.role == "partner" and rule.type in ("CONSULT", "COOPERATE", "AGREE")]
+        rec.sort(key=lambda u: abs(u.first - k))
+        if rec:
+            recipient = rec[0]
+    return actor, recipient
+
+
+def _place_in(sent: Sentence, units: list[Unit], clause: list[int], k: int, actor: Unit | None) -> tuple[Place | None, str | None]:
+    cands = [m for u in units if u is not actor for m in u.mentions if m.kind == "LOC" and m.place is not None]
+    if not cands:
+        return None, None
+    near = [m for m in cands if clause[m.first_token] == clause[k]] or cands
+    place = best_place([m.place for m in near])
+    m = next(m for m in near if m.place is place)
+    return place, m.text
+
+
+def _date_in(dates: list[DateRef], sent: Sentence, k: int) -> DateRef | None:
+    if not dates:
+        return None
+    pos = sent.tokens[k].start
+    return min(dates, key=lambda d: (len(d.value) != 10, abs(d.start - pos)))
+
+
+def extract_events(doc: Doc, index: NameIndex, units_per_sentence: list[list[Unit]]) -> list[Event]:
+    """Every event mention of the document, one per type and sentence, with its arguments."""
+    events: list[Event] = []
+    prev_actor: tuple[int, Actor] | None = None
+    for si, sent in enumerate(doc.sentences):
+        lex = load_lexicon(sent.lang)
+        if lex is None or not sent.tokens:
+            continue
+        units = units_per_sentence[si]
+        clause = clause_bounds(sent, lex)
+        seen: dict[str, Event] = {}
+        for k, end, rule in find_triggers(sent, lex):
+            if rule.type in seen:
+                ev = seen[rule.type]
+                if ev.mode is None and rule.mode is not None:
+                    ev.mode = rule.mode
+                continue
+            actor_u, rec_u = _pick_roles(sent, units, k, rule, lex, clause)
+            place, place_text = _place_in(sent, units, clause, k, actor_u)
+            trig = Trigger(sent.tokens[k].start, sent.tokens[end].end,
+                           doc.article.body[sent.tokens[k].start:sent.tokens[end].end])
+            ev = Event(doc.article.doc_id, rule.type, rule.mode, sent, trig, sent.lang, context=list(rule.context),
+                       home=rule.home)
+            ev.location, ev.location_text = place, place_text
+            ctx_code = _country_code(place, index) or doc.main_country
+            if actor_u is not None:
+                ev.actor = _actor(actor_u, sent, ctx_code)
+            if rec_u is not None:
+                ev.recipient = _actor(rec_u, sent, ctx_code)
+            elif rule.gen == "recipient" or rule.type in ("COERCE", "ASSAULT", "REQUEST"):
+                pron = next((t for t in sent.tokens[k + 1:k + 6] if t.lower in lex.object_pronouns), None)
+                if pron is not None and prev_actor is not None and prev_actor[0] == sent.paragraph:
+                    ev.recipient = Actor(pron.text, prev_actor[1].name, prev_actor[1].code, prev_actor[1].sector)
+                elif pron is not None and ctx_code:
+                    ev.recipient = Actor(pron.text, "unknown", ctx_code, "UNK")
+            d = _date_in(doc.dates[si], sent, k)
+            if d is not None:
+                ev.date, ev.date_text = d.value, d.text
+            ev.source = doc.sources[si] if si < len(doc.sources) else None
+            seen[rule.type] = ev
+            events.append(ev)
+        for ev in seen.values():
+            if ev.actor is not None and ev.actor.code:
+                prev_actor = (sent.paragraph, ev.actor)
+    return events
+
+
+def _country_code(place: Place | None, index: NameIndex) -> str | None:
+    return index.alpha3.get(place.country) if place is not None and place.country else None
+
+
+def _nearest(items: list[tuple[int, int, object]], si: int, para: int, sentences) -> object | None:
+    """The item (sentence index, paragraph, value) nearest before `si` in its paragraph, else
+    after it in the paragraph, else the last one in earlier paragraphs."""
+    before = [x for x in items if x[1] == para and x[0] < si]
+    if before:
+        return before[-1][2]
+    after = [x for x in items if x[1] == para and x[0] > si]
+    if after:
+        return after[0][2]
+    earlier = [x for x in items if x[0] < si]
+    return earlier[-1][2] if earlier else None
+
+
+def complete(doc: Doc, events: list[Event], index: NameIndex, units_per_sentence: list[list[Unit]]) -> None:
+    """Fill what a sentence leaves open from its context: place, date, actor, recipient, codes."""
+    sents = doc.sentences
+    cities = [(si, s.paragraph, p) for si, s in enumerate(sents) if not s.heading
+              for p in [best_place([m.place for m in doc.mentions[si] if m.kind == "LOC" and m.place])]
+              if p is not None and p.resolution in ("city", "place", "admin1")]
+    days = [(si, s.paragraph, d) for si, s in enumerate(sents) for d in doc.dates[si] if len(d.value) == 10]
+    para_events: dict[int, list[Event]] = {}
+    for ev in events:
+        si = sents.index(ev.sentence)
+        para = ev.sentence.paragraph
+        if ev.location is None:
+            ev.location = _nearest(cities, si, para, sents)
+        if ev.date is None:
+            d = _nearest(days, si, para, sents)
+            if d is not None:
+                ev.date, ev.date_text = d.value, d.text
+            elif doc.article.date:
+                ev.date = doc.article.date
+        ctx = _country_code(ev.location, index) or doc.main_country
+        if ev.actor is None:
+            lex = load_lexicon(ev.language)
+            units = units_per_sentence[si]
+            k = next(i for i, t in enumerate(ev.sentence.tokens) if t.start == ev.trigger.start)
+            clause = clause_bounds(ev.sentence, lex)
+            rel = next((x for x in range(k - 1, -1, -1) if clause[x] == clause[k] and
+                        _lemset(ev.sentence.tokens[x]) & lex.relative_pronouns), None)
+            if rel is not None:
+                prior = [u for u in units if u.last < rel and u.can_act and u.role is None]
+                if prior:
+                    ev.actor = _actor(prior[-1], ev.sentence, ctx)
+            if ev.actor is None and doc.speakers and doc.speakers[si] is not None:
+                ev.actor = doc.speakers[si]
+            if ev.actor is None and para_events.get(para) and not ev.sentence.heading:
+                prev = para_events[para][-1]
+                if prev.actor is not None and prev.sentence is not ev.sentence and _finite(ev.sentence.tokens, k, lex):
+                    ev.actor = prev.actor
+            if ev.actor is None and ev.event_type == "PROTEST" and ctx:
+                ev.actor = Actor("", "protesters", ctx, "OPP")
+        for role in ("actor", "recipient"):
+            a = getattr(ev, role)
+            if a is not None and a.code is None and ctx:
+                setattr(ev, role, Actor(a.text, a.name, ctx, a.sector))
+        # sending forces abroad is AID; to one's own country, MOBILIZE
+        dest = _country_code(ev.location, index) if ev.location and ev.location.resolution == "country" else None
+        if ev.home and dest and ev.actor is not None and dest == ev.actor.code:
+            ev.event_type, ev.mode = ev.home, None
+        elif ev.event_type == "AID":
+            if ev.recipient is None and dest and ev.actor is not None and dest != ev.actor.code:
+                ev.recipient = Actor(ev.location_text or ev.location.name, ev.location.name, dest, "GOV")
+        para_events.setdefault(para, []).append(ev)
+
+
+def _finite(toks, k: int, lex: Lexicon) -> bool:
+    """True when the clause of the trigger has a finite verb without a named subject (pro-drop)."""
+    return any(any(tag.removeprefix("prop:").startswith(("fin", "praet", "VERB")) for tag in t.tags[:1]) for t in toks[max(0, k - 3):k + 1])

@@ -1,0 +1,137 @@
+"""The pipeline: stages over a Doc, each declaring what it needs and what it adds.
+
+    clean -> segment (paragraphs, language, sentences) -> morph -> entities -> places -> dates
+          -> attribution -> events -> dedup
+
+The order is checked when the pipeline is built. Services (morphology, the name index) are
+constructed once and passed in, so a worker builds its own and tests can pass small ones.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from .attribution import attribute
+from .clean import find_skips
+from .dates import resolve_dates
+from .dedup import merge_events
+from .entities import EntityFinder, main_country
+from .errors import PipelineError
+from .events import complete, extract_events
+from .gazetteer import NameIndex, load_index
+from .geocode import resolve_place_phrases
+from .langid import identify, script_of
+from .lexicon import load_lexicon
+from .morph import Morphology
+from .records import Article, Doc, Paragraph, Sentence, Token
+from .roles import build_units
+from .sentences import WORD, paragraphs, split_sentences
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    requires: tuple[str, ...]
+    assigns: tuple[str, ...]
+    run: Callable[[Doc], None]
+
+
+class Pipeline:
+    """Runs stages in order over articles; `Pipeline.default()` builds the standard one."""
+
+    def __init__(self, stages: list[Stage]):
+        have = {"article"}
+        for st in stages:
+            missing = [r for r in st.requires if r not in have]
+            if missing:
+                raise PipelineError(f"stage {st.name!r} needs {missing}, which no stage before it assigns; "
+                                    f"reorder the stages")
+            have.update(st.assigns)
+        self.stages = stages
+
+    @classmethod
+    def default(cls, morph: Morphology | None = None, index: NameIndex | None = None) -> "Pipeline":
+        morph = morph or Morphology()
+        index = index or load_index(morph)
+        finder = EntityFinder(index, morph)
+
+        def segment(doc: Doc) -> None:
+            _segment(doc, morph)
+
+        def entities(doc: Doc) -> None:
+            doc.mentions = [finder.find(s, i) for i, s in enumerate(doc.sentences)]
+            doc.main_country = main_country(doc, index)
+
+        def places(doc: Doc) -> None:
+            resolve_place_phrases(doc, index)
+            doc.units = [build_units(s, doc.mentions[i], load_lexicon(s.lang)) for i, s in enumerate(doc.sentences)]
+
+        def attribution(doc: Doc) -> None:
+            attribute(doc, doc.units)
+
+        def events(doc: Doc) -> None:
+            evs = extract_events(doc, index, doc.units)
+            complete(doc, evs, index, doc.units)
+            doc.events = merge_events(evs)
+
+        return cls([
+            Stage("clean", ("article",), ("skips",), lambda d: setattr(d, "skips", find_skips(d.article.body))),
+            Stage("segment", ("skips",), ("paragraphs", "sentences", "tokens"), segment),
+            Stage("entities", ("tokens",), ("mentions", "main_country"), entities),
+            Stage("places", ("mentions",), ("places", "units"), places),
+            Stage("dates", ("tokens",), ("dates", "anchor_dates"), resolve_dates),
+            Stage("attribution", ("units",), ("sources", "speakers"), attribution),
+            Stage("events", ("units", "dates", "sources", "places"), ("events",), events),
+        ])
+
+    def process(self, article: Article) -> Doc:
+        doc = Doc(article)
+        for st in self.stages:
+            st.run(doc)
+        return doc
+
+    def run(self, articles: Iterable[Article]) -> Iterable[Doc]:
+        for a in articles:
+            yield self.process(a)
+
+
+def _segment(doc: Doc, morph: Morphology) -> None:
+    """Paragraphs with their language, sentences, and tokens with lemmas (skip spans left out)."""
+    body = doc.article.body
+    skips = doc.skips
+    paras = paragraphs(body)
+    hint = doc.article.lang
+    if hint is None:
+        prose = " ".join(body[s:e] for s, e, h in paras if not h)[:4000] or body[:4000]
+        hint = identify(prose)
+    for pi, (start, end, heading) in enumerate(paras):
+        text = body[start:end]
+        lang = identify(text, hint)
+        doc.paragraphs.append(Paragraph(start, end, lang, heading))
+        for s, e in split_sentences(text, lang, start):
+            if any(k.start <= s and e <= k.end for k in skips):
+                continue
+            stext = body[s:e]
+            slang = lang
+            if script_of(stext) != script_of(text):
+                slang = identify(stext, lang)
+            sent = Sentence(s, e, stext, slang, pi, heading)
+            sent.tokens = [_token(m.start() + s, m.end() + s, m.group(), slang, morph)
+                           for m in WORD.finditer(stext)
+                           if not any(k.start <= m.start() + s < k.end for k in skips)]
+            doc.sentences.append(sent)
+
+
+def _token(start: int, end: int, text: str, lang: str, morph: Morphology) -> Token:
+    if text[:1].isalpha():
+        lemmas, tags = morph.analyse(text, lang)
+        return Token(start, end, text, lemmas, tags)
+    return Token(start, end, text, (), ())
+
+
+def language_counts(docs: list[Doc]) -> Counter:
+    return Counter(s.lang for d in docs for s in d.sentences)
