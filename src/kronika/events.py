@@ -14,7 +14,7 @@ from .gazetteer import NameIndex
 from .geocode import best_place
 from .lexicon import Lexicon, TriggerRule, data_path, load_lexicon
 from .records import Actor, DateRef, Doc, Event, Place, Sentence, Trigger
-from .roles import Unit, build_units, clause_bounds
+from .roles import Unit, build_units, clause_bounds, is_theme
 
 WINDOW = 8
 NEGATION_REACH = 2
@@ -53,7 +53,9 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[tuple[int, int, TriggerR
                         continue
                     if _fires(toks, sets, clause, k, end, rule, lex, muted_from):
                         out.append((k, end, rule))
-    return out
+    # "zaapelował o pomoc", "called for protests": what is requested has not happened
+    requests = [k for k, _, r in out if r.type == "REQUEST"]
+    return [(k, e, r) for k, e, r in out if r.type == "REQUEST" or not any(0 < k - q <= 3 for q in requests)]
 
 
 def _fires(toks, sets, clause, k, end, rule: TriggerRule, lex: Lexicon, muted_from: int) -> bool:
@@ -66,9 +68,14 @@ def _fires(toks, sets, clause, k, end, rule: TriggerRule, lex: Lexicon, muted_fr
     if rule.not_near and rule.not_near & around:
         return False
     tok = toks[k]
-    if lex.skip_tags and tok.tags:
-        matching = [tag for lem, tag in zip(tok.lemmas, tok.tags) if lem in {w[0] for w in rule.words}]
-        if matching and all(tag.removeprefix("prop:").startswith(lex.skip_tags) for tag in matching):
+    if tok.tags:
+        matching = [tag.removeprefix("prop:") for lem, tag in zip(tok.lemmas, tok.tags) if lem in {w[0] for w in rule.words}]
+        if matching and lex.skip_tags and all(tag.startswith(lex.skip_tags) for tag in matching):
+            return False
+        # a passive participle of violence or arrest with no auxiliary just before or after it is
+        # a tally ("co do zabitych", "25 zatrzymanych"), not a verb ("zostało zatrzymanych")
+        if rule.type in ("ASSAULT", "COERCE") and matching and all(tag.startswith("ppas") for tag in matching) and not any(
+                sets[x] & lex.passive_aux for x in [*range(max(0, k - 3), k), k + 1] if x < len(toks)):
             return False
     before = range(max(0, k - NEGATION_REACH), k)
     negated = any(sets[x] & lex.negation and clause[x] == clause[k] for x in before)
@@ -101,12 +108,14 @@ def _pick_roles(sent: Sentence, units: list[Unit], k: int, rule: TriggerRule, le
         return u.role is None and (not u.cases or "nom" in u.cases or u.quantified)
 
     actor = recipient = None
-    # "troops of X", "wojsk białoruskich": the owner of the forces sends them
-    if rule.type in ("AID", "MOBILIZE", "RETREAT") and rule.near:
-        for u in same:
-            if u.role is None and any(_lemset(toks[x]) & rule.near for x in range(max(0, u.first - 3), u.first)) and u.code:
-                actor = u
-                break
+    if rule.type == "AID" and rule.near:
+        # "troops of X", "wojsk białoruskich": the owner of the forces sends them, and the forces
+        # themselves are neither actor nor recipient
+        themes = [u for u in same if is_theme(u, sent, rule.near) or
+                  any(_lemset(toks[x]) & rule.near for x in range(max(0, u.first - 2), u.first))]
+        owner = next((u for u in themes if u.code and u.role is None), None)
+        actor = owner
+        same = [u for u in same if u not in themes or u is owner]
     if passive:
         agent = next((u for u in same if (u.prep in lex.passive_agent) or ("inst" in u.cases and u.role is None)), None)
         actor = actor or agent
@@ -135,11 +144,20 @@ def _pick_roles(sent: Sentence, units: list[Unit], k: int, rule: TriggerRule, le
     return actor, recipient
 
 
-def _place_in(sent: Sentence, units: list[Unit], clause: list[int], k: int, actor: Unit | None) -> tuple[Place | None, str | None]:
-    cands = [m for u in units if u is not actor for m in u.mentions if m.kind == "LOC" and m.place is not None]
+PHYSICAL = {"ASSAULT", "PROTEST", "COERCE", "MOBILIZE"}
+
+
+def _place_in(sent: Sentence, units: list[Unit], clause: list[int], k: int, actor: Unit | None,
+              etype: str) -> tuple[Place | None, str | None]:
+    """The place named in the trigger's clause (any clause, for physical events); a country or
+    city inside an actor's phrase ("Premier Armenii") is not where the event happened."""
+    cands = [m for u in units if u is not actor and (u.only_place or u.role == "location")
+             for m in u.mentions if m.kind == "LOC" and m.place is not None]
     if not cands:
         return None, None
-    near = [m for m in cands if clause[m.first_token] == clause[k]] or cands
+    near = [m for m in cands if clause[m.first_token] == clause[k]] or (cands if etype in PHYSICAL else [])
+    if not near:
+        return None, None
     place = best_place([m.place for m in near])
     m = next(m for m in near if m.place is place)
     return place, m.text
@@ -170,7 +188,7 @@ def extract_events(doc: Doc, index: NameIndex, units_per_sentence: list[list[Uni
                     ev.mode = rule.mode
                 continue
             actor_u, rec_u = _pick_roles(sent, units, k, rule, lex, clause)
-            place, place_text = _place_in(sent, units, clause, k, actor_u)
+            place, place_text = _place_in(sent, units, clause, k, actor_u, rule.type)
             trig = Trigger(sent.tokens[k].start, sent.tokens[end].end,
                            doc.article.body[sent.tokens[k].start:sent.tokens[end].end])
             ev = Event(doc.article.doc_id, rule.type, rule.mode, sent, trig, sent.lang, context=list(rule.context),
@@ -182,7 +200,7 @@ def extract_events(doc: Doc, index: NameIndex, units_per_sentence: list[list[Uni
             if rec_u is not None:
                 ev.recipient = _actor(rec_u, sent, ctx_code)
             elif rule.gen == "recipient" or rule.type in ("COERCE", "ASSAULT", "REQUEST"):
-                pron = next((t for t in sent.tokens[k + 1:k + 6] if t.lower in lex.object_pronouns), None)
+                pron = next((t for t in sent.tokens[max(0, k - 3):k + 6] if t.lower in lex.object_pronouns), None)
                 if pron is not None and prev_actor is not None and prev_actor[0] == sent.paragraph:
                     ev.recipient = Actor(pron.text, prev_actor[1].name, prev_actor[1].code, prev_actor[1].sector)
                 elif pron is not None and ctx_code:
@@ -203,16 +221,16 @@ def _country_code(place: Place | None, index: NameIndex) -> str | None:
     return index.alpha3.get(place.country) if place is not None and place.country else None
 
 
-def _nearest(items: list[tuple[int, int, object]], si: int, para: int, sentences) -> object | None:
+def _nearest(items: list[tuple[int, int, object]], si: int, para: int, back: int) -> object | None:
     """The item (sentence index, paragraph, value) nearest before `si` in its paragraph, else
-    after it in the paragraph, else the last one in earlier paragraphs."""
+    after it in the paragraph, else the last one in the `back` paragraphs before."""
     before = [x for x in items if x[1] == para and x[0] < si]
     if before:
         return before[-1][2]
     after = [x for x in items if x[1] == para and x[0] > si]
     if after:
         return after[0][2]
-    earlier = [x for x in items if x[0] < si]
+    earlier = [x for x in items if x[0] < si and para - x[1] <= back]
     return earlier[-1][2] if earlier else None
 
 
@@ -227,10 +245,13 @@ def complete(doc: Doc, events: list[Event], index: NameIndex, units_per_sentence
     for ev in events:
         si = sents.index(ev.sentence)
         para = ev.sentence.paragraph
+        if ev.location is None and para_events.get(para):
+            # events told in one paragraph happen in one place unless it says otherwise
+            ev.location = next((e.location for e in reversed(para_events[para]) if e.location is not None), None)
         if ev.location is None:
-            ev.location = _nearest(cities, si, para, sents)
+            ev.location = _nearest(cities, si, para, 3 if ev.event_type in PHYSICAL else 0)
         if ev.date is None:
-            d = _nearest(days, si, para, sents)
+            d = _nearest(days, si, para, 10**6)
             if d is not None:
                 ev.date, ev.date_text = d.value, d.text
             elif doc.article.date:
@@ -247,7 +268,7 @@ def complete(doc: Doc, events: list[Event], index: NameIndex, units_per_sentence
                 prior = [u for u in units if u.last < rel and u.can_act and u.role is None]
                 if prior:
                     ev.actor = _actor(prior[-1], ev.sentence, ctx)
-            if ev.actor is None and doc.speakers and doc.speakers[si] is not None:
+            if ev.actor is None and doc.speakers and doc.speakers[si] is not None and ev.event_type not in PHYSICAL:
                 ev.actor = doc.speakers[si]
             if ev.actor is None and para_events.get(para) and not ev.sentence.heading:
                 prev = para_events[para][-1]

@@ -148,7 +148,7 @@ def build_index(morph: Morphology) -> NameIndex:
             best_pop[cc] = c["population"]
             idx.largest[cc] = pi
         country = countries.get(cc)
-        if country and country.get("capital") == c["name"]:
+        if country and country.get("capital") and (country["capital"] == c["name"] or country["capital"] in c.get("alternatenames", ())):
             if cc not in idx.capitals or c["population"] > idx.places[idx.capitals[cc]].population:
                 idx.capitals[cc] = pi
         entry = Entry("LOC", c["name"], idx.alpha3.get(cc), None, pi, population=c["population"])
@@ -190,6 +190,7 @@ def build_index(morph: Morphology) -> NameIndex:
 
 def _fingerprint() -> str:
     h = hashlib.sha256(__version__.encode())
+    h.update(Path(__file__).read_bytes())  # a change to how the index is built invalidates it
     for name in ("place_aliases.yaml", "actors.yaml", "demonyms.yaml"):
         p = data_path(name)
         if p.exists():

@@ -22,7 +22,8 @@ def _phrases() -> dict[str, dict[str, list[tuple[str, ...]]]]:
 def _matches(tokens, k: int, phrase: tuple[str, ...]) -> bool:
     if k + len(phrase) > len(tokens):
         return False
-    return all(w == t.lower or w in t.lemmas for w, t in zip(phrase, tokens[k:k + len(phrase)]))
+    return all((t.lower.startswith(w[:-1]) if w.endswith("*") else (w == t.lower or w in t.lemmas))
+               for w, t in zip(phrase, tokens[k:k + len(phrase)]))
 
 
 def resolve_place_phrases(doc: Doc, index: NameIndex) -> None:

@@ -10,6 +10,25 @@ from .lexicon import Lexicon
 from .morph import case_of
 from .records import Mention, Sentence
 
+TAGGED = ("pl", "ru", "uk")
+
+
+def _nominal(t, lang: str) -> bool:
+    if lang not in TAGGED:
+        return True
+    return any(tag.removeprefix("prop:").startswith(("adj", "subst", "ppas", "pact", "ADJF", "NOUN", "PRTF", "ign"))
+               for tag in t.tags)
+
+
+def _adjectival(t, lang: str) -> bool:
+    """Adjectives and quantifiers may stand between a preposition and its noun; in languages
+    without tags, one word may."""
+    if lang not in TAGGED:
+        return True
+    return any(tag.removeprefix("prop:").startswith(("adj", "ppas", "pact", "num", "ADJF", "PRTF", "NUMR", "Anum"))
+               for tag in t.tags)
+
+
 PUNCT_CLAUSE = {",", ";", ":", "–", "—", "(", ")", "-", "?", "!"}
 
 
@@ -94,9 +113,9 @@ def build_units(sent: Sentence, mentions: list[Mention], lex: Lexicon | None) ->
         if units:
             u = units[-1]
             gap = toks[u.last + 1:m.first_token]
-            if m.first_token > u.last and len(gap) <= 2 and all(
+            if m.first_token > u.last and len(gap) <= (2 if sent.lang in TAGGED else 1) and all(
                     t.text[:1].isalpha() and t.lower not in preps and t.lower not in conj and t.text[:1].islower()
-                    for t in gap) and not (u.only_place and m.kind == "LOC") \
+                    and _nominal(t, sent.lang) for t in gap) and not (u.only_place and m.kind == "LOC") \
                     and not (m.kind == "LOC" and m.place and m.place.resolution == "city" and u.mentions[-1].kind != "LOC"):
                 u.mentions.append(m)
                 u.last = m.last_token
@@ -105,8 +124,8 @@ def build_units(sent: Sentence, mentions: list[Mention], lex: Lexicon | None) ->
     for u in units:
         k = u.first - 1
         # skip one adjective or quantifier between the preposition and the unit ("z międzynarodowego lotniska")
-        while k >= 0 and k >= u.first - 3 and toks[k].lower not in preps and toks[k].text[:1].isalpha() \
-                and toks[k].text[:1].islower() and toks[k].lower not in conj:
+        while k >= 0 and k >= u.first - 2 and toks[k].lower not in preps and toks[k].text[:1].isalpha() \
+                and toks[k].text[:1].islower() and toks[k].lower not in conj and _adjectival(toks[k], sent.lang):
             if toks[k].lower in quants or set(toks[k].lemmas) & quants:
                 u.quantified = True
             k -= 1
@@ -119,3 +138,9 @@ def build_units(sent: Sentence, mentions: list[Mention], lex: Lexicon | None) ->
         for tag in head.tags:
             u.cases |= case_of(tag, sent.lang)
     return units
+
+
+def is_theme(u: Unit, sent: Sentence, near: frozenset[str]) -> bool:
+    """True when a unit is what the event moves ("Kompania wojsk białoruskich" sent as aid)."""
+    return bool(near) and any(set(sent.tokens[x].lemmas) & near or sent.tokens[x].lower in near
+                              for x in range(u.first, u.last + 1))
