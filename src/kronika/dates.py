@@ -22,7 +22,11 @@ def _calendar():
         data = yaml.safe_load(f)
     months = {lang: {w: i + 1 for i, forms in enumerate(ms) for w in forms} for lang, ms in data["months"].items()}
     weekdays = {lang: {w: i for i, forms in enumerate(ws) for w in forms} for lang, ws in data["weekdays"].items()}
-    relative = {lang: {tuple(k.split()): v for k, v in rel.items()} for lang, rel in data["relative"].items()}
+    relative: dict[str, dict[str, list[tuple[tuple[str, ...], int]]]] = {}
+    for lang, rel in data["relative"].items():
+        for k, v in rel.items():
+            words = tuple(k.split())
+            relative.setdefault(lang, {}).setdefault(words[0], []).append((words, v))
     return months, weekdays, relative
 
 
@@ -104,7 +108,8 @@ def sentence_dates(sent: Sentence, ref: dt.date | None, article_date: str | None
             if value:
                 out.append(DateRef(t.start, t.end, t.text, value))
             continue
-        for words, shift in rel.items():
+        options = rel.get(t.lower) or (rel.get(t.lemmas[0]) if t.lemmas else None) or ()
+        for words, shift in options:
             n = len(words)
             if tuple(x.lower for x in toks[k:k + n]) == words or (n == 1 and t.lemmas[:1] == (words[0],)):
                 if ref is not None:

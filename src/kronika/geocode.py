@@ -35,28 +35,31 @@ def resolve_place_phrases(doc: Doc, index: NameIndex) -> None:
         mentions = doc.mentions[si]
         by_first = {m.first_token: m for m in mentions}
         added: list[Mention] = []
+        phrases = [(kind, p) for kind in ("largest_city", "capital", "this_country") for p in table.get(kind, {}).get(sent.lang, ())]
+        firsts = {p[0].rstrip("*")[:3] for _, p in phrases}
         for k in range(len(toks)):
-            for kind in ("largest_city", "capital", "this_country"):
-                for phrase in table.get(kind, {}).get(sent.lang, ()):
-                    if not _matches(toks, k, phrase):
-                        continue
-                    end = k + len(phrase) - 1
-                    if kind == "this_country":
-                        if last_country is not None and last_country.place is not None:
-                            added.append(_copy(last_country, toks, k, end, si))
-                        continue
-                    country = by_first.get(end + 1)
-                    cc = country.place.country if country and country.place and country.place.resolution == "country" else None
-                    if cc is None and kind == "capital" and doc.main_country:
-                        cc = next((a2 for a2, a3 in index.alpha3.items() if a3 == doc.main_country), None)
-                        end_tok = end
-                    else:
-                        end_tok = end + 1 if cc else end
-                    table_idx = index.largest if kind == "largest_city" else index.capitals
-                    if cc and cc in table_idx:
-                        place = index.places[table_idx[cc]]
-                        added.append(Mention(toks[k].start, toks[end_tok].end, sent.text[toks[k].start - sent.start:toks[end_tok].end - sent.start],
-                                             "LOC", place.name, place.name, index.alpha3.get(cc), None, place, None, k, end_tok, si))
+            if toks[k].lower[:3] not in firsts and not any(lem[:3] in firsts for lem in toks[k].lemmas):
+                continue
+            for kind, phrase in phrases:
+                if not _matches(toks, k, phrase):
+                    continue
+                end = k + len(phrase) - 1
+                if kind == "this_country":
+                    if last_country is not None and last_country.place is not None:
+                        added.append(_copy(last_country, sent, k, end, si))
+                    continue
+                country = by_first.get(end + 1)
+                cc = country.place.country if country and country.place and country.place.resolution == "country" else None
+                if cc is None and kind == "capital" and doc.main_country:
+                    cc = next((a2 for a2, a3 in index.alpha3.items() if a3 == doc.main_country), None)
+                    end_tok = end
+                else:
+                    end_tok = end + 1 if cc else end
+                table_idx = index.largest if kind == "largest_city" else index.capitals
+                if cc and cc in table_idx:
+                    place = index.places[table_idx[cc]]
+                    added.append(Mention(toks[k].start, toks[end_tok].end, sent.text[toks[k].start - sent.start:toks[end_tok].end - sent.start],
+                                         "LOC", place.name, place.name, index.alpha3.get(cc), None, place, None, k, end_tok, si))
         if added:
             covered = {(m.first_token, m.last_token) for m in added}
             keep = [m for m in mentions if not any(a <= m.first_token and m.last_token <= b for a, b in covered)
@@ -68,8 +71,9 @@ def resolve_place_phrases(doc: Doc, index: NameIndex) -> None:
                 last_country = m
 
 
-def _copy(src: Mention, toks, k: int, end: int, si: int) -> Mention:
-    return Mention(toks[k].start, toks[end].end, " ".join(t.text for t in toks[k:end + 1]), "LOC", src.key,
+def _copy(src: Mention, sent, k: int, end: int, si: int) -> Mention:
+    toks = sent.tokens
+    return Mention(toks[k].start, toks[end].end, sent.text[toks[k].start - sent.start:toks[end].end - sent.start], "LOC", src.key,
                    src.base, src.code, src.sector, src.place, None, k, end, si)
 
 

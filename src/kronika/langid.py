@@ -6,32 +6,32 @@ Polish); py3langid, restricted to those candidates, decides among them.
 from __future__ import annotations
 
 import functools
-import unicodedata
+import re
 
 LATIN = ("pl", "cs", "sk", "de", "en", "sl", "hr", "fr", "es", "it", "pt", "nl", "lt", "lv", "ro", "hu")
 CYRILLIC = ("ru", "uk", "bg", "be", "sr", "mk", "kk")
 
 
-@functools.lru_cache(maxsize=1)
-def _identifier():
+_LATIN_RX = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_CYRILLIC_RX = re.compile(r"[\u0400-\u052f]")
+
+
+@functools.lru_cache(maxsize=4)
+def _identifier(candidates: tuple[str, ...]):
+    """A py3langid identifier restricted to `candidates` (restricting is slow: done once per set)."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident.set_languages(list(candidates))
+    return ident
 
 
 def script_of(text: str) -> str | None:
     """'latin', 'cyrillic' or None, by the majority of letters."""
-    lat = cyr = 0
-    for ch in text:
-        if ch.isalpha():
-            if ch < "\u0250":
-                lat += 1
-            elif "\u0400" <= ch < "\u0530":
-                cyr += 1
-            elif unicodedata.category(ch) == "Lo":
-                continue
-    if not lat and not cyr:
-        return None
+    cyr = len(_CYRILLIC_RX.findall(text))
+    if not cyr:
+        return "latin" if _LATIN_RX.search(text) else None
+    lat = len(_LATIN_RX.findall(text))
     return "cyrillic" if cyr > lat else "latin"
 
 
@@ -47,9 +47,7 @@ def identify(text: str, hint: str | None = None) -> str:
         return hint
     if script is None:
         return hint or "en"
-    ident = _identifier()
-    ident.set_languages(list(cands))
-    lang, prob = ident.classify(text)
+    lang, prob = _identifier(cands).classify(text)
     if hint in cands and lang != hint and prob < 0.9:
         return hint
     return lang

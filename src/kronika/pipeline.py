@@ -104,13 +104,17 @@ def _segment(doc: Doc, morph: Morphology) -> None:
     body = doc.article.body
     skips = doc.skips
     paras = paragraphs(body)
-    hint = doc.article.lang
-    if hint is None:
-        prose = " ".join(body[s:e] for s, e, h in paras if not h)[:4000] or body[:4000]
-        hint = identify(prose)
+    declared = doc.article.lang
+    prose = " ".join(body[s:e] for s, e, h in paras if not h)[:4000] or body[:4000]
+    hint = declared or identify(prose)
+    main_script = script_of(prose)
     for pi, (start, end, heading) in enumerate(paras):
         text = body[start:end]
-        lang = identify(text, hint)
+        # a declared language holds for the paragraphs in its script; others are identified
+        lang = declared if declared and script_of(text) in (main_script, None) else identify(text, hint)
+        if load_lexicon(lang) is None and f"no lexicon for language {lang!r}" not in " ".join(doc.warnings):
+            doc.warnings.append(f"no lexicon for language {lang!r}: its text is read but yields no events "
+                                f"(add data/lexicons/{lang}.yaml)")
         doc.paragraphs.append(Paragraph(start, end, lang, heading))
         for s, e in split_sentences(text, lang, start):
             if any(k.start <= s and e <= k.end for k in skips):

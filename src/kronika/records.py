@@ -43,10 +43,11 @@ class Token:
     text: str
     lemmas: tuple[str, ...] = ()  # lower-cased base forms, most likely first
     tags: tuple[str, ...] = ()  # morphological tags, aligned with lemmas
+    lower: str = ""  # the lower-cased text; filled in when not given
 
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
+    def __post_init__(self) -> None:
+        if not self.lower:
+            object.__setattr__(self, "lower", self.text.lower())
 
 
 @dataclass(slots=True)

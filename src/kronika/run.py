@@ -41,6 +41,8 @@ def extract_paths(paths: Iterable[str], out: TextIO, fmt: str, max_bytes: int = 
             print(f"kronika: error: {item.path}: could not process ({type(exc).__name__}: {exc}); "
                   f"please report it with this file", file=sys.stderr)
             continue
+        for w in doc.warnings:
+            print(f"kronika: warning: {item.path}: {w}", file=sys.stderr)
         stats.articles += 1
         stats.sentences += len(doc.sentences)
         stats.events += len(doc.events)

@@ -1,0 +1,35 @@
+"""Shared fixtures: one pipeline for the whole session (the name index loads once)."""
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+from kronika.pipeline import Pipeline
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("KRONIKA_SHARED", ROOT.parent / "shared"))
+SAMPLES = ROOT / "src" / "kronika" / "samples"
+
+
+@pytest.fixture(scope="session")
+def pipeline() -> Pipeline:
+    return Pipeline.default()
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    if not (SHARED / "seed").is_dir():
+        pytest.fail(f"../shared not found at {SHARED}; set KRONIKA_SHARED to the shared folder")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def scorer(shared):
+    """The project-independent scorer in shared/tools/score_events.py."""
+    spec = importlib.util.spec_from_file_location("score_events", shared / "tools" / "score_events.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod

@@ -1,0 +1,333 @@
+"""Tests for kronika.ingest: every input format, encodings, and every kind of bad input."""
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import logging
+import sys
+from pathlib import Path
+
+import pytest
+
+from kronika.errors import InputError
+from kronika.ingest import parse_date, read_inputs, split_header
+from kronika.records import Article
+
+SEED = Path("/work/shared/seed/000_01fde6d5beb19eeb.txt")
+
+PL = "Policja zatrzymała w środę dwóch mężczyzn przed urzędem w Łodzi. Świadkowie mówią, że źle się działo już od rana."
+CS = "Policie ve středu zadržela dva muže před úřadem. Svědci říkají, že šest žen čekalo na náměstí až do večera."
+RU = "Полиция в среду задержала двух мужчин у здания администрации. Очевидцы говорят, что всё началось утром."
+UK = "Поліція в середу затримала двох чоловіків біля будівлі. Їхні свідки кажуть, що все почалося зранку."
+EN = "Police detained two men outside the town hall on Wednesday. Witnesses said the crowd “stayed calm” – for a while."
+DE = "Die Polizei hat am Mittwoch zwei Männer vor dem Rathaus festgenommen. Zeugen sagen, es sei ruhig geblieben, schön."
+
+
+def read(*paths, **kwargs) -> list[Article | InputError]:
+    return list(read_inputs([str(p) for p in paths], **kwargs))
+
+
+def read_one(path, **kwargs) -> Article | InputError:
+    (result,) = read(path, **kwargs)
+    return result
+
+
+def write(path: Path, data: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+    return path
+
+
+# -- the text format --------------------------------------------------------------------------------
+
+def test_headers_then_blank_line(tmp_path):
+    text = f"date 2022-01-06\nsource PAP\ntitle Zamieszki w Ałmaty\nlang pl\nid pl_01\n\n{PL}\n\nDrugi akapit.\n"
+    article = read_one(write(tmp_path / "whatever.txt", text))
+    assert article == Article(doc_id="pl_01", body=f"{PL}\n\nDrugi akapit.\n", path=str(tmp_path / "whatever.txt"),
+                              date="2022-01-06", title="Zamieszki w Ałmaty", lang="pl", outlet="PAP")
+
+
+def test_headers_then_body_directly_and_id_from_file_name(tmp_path):
+    article = read_one(write(tmp_path / "ru_07.txt", f"date 2022-01\nsource ТАСС\n{RU}"))
+    assert (article.doc_id, article.date, article.outlet, article.body) == ("ru_07", "2022-01", "ТАСС", RU)
+
+
+def test_file_without_headers_is_all_body(tmp_path):
+    text = f"\n  {EN}\nSecond line.\n"
+    article = read_one(write(tmp_path / "en.story.txt", text))
+    assert article.body == text
+    assert article.doc_id == "en.story"
+    assert article.date is None and article.outlet is None
+
+
+def test_prose_that_starts_like_a_header_is_body():
+    text = "date of the vote was moved again, the commission said.\nMore text."
+    assert split_header(text) == ({}, text)
+    assert split_header("id est a body\n") == ({}, "id est a body\n")
+
+
+def test_inline_date_form(tmp_path):
+    article = read_one(write(tmp_path / "x.txt", f" \t date 2022-01-06 \t {PL}\nKoniec."))
+    assert article.date == "2022-01-06"
+    assert article.body == f"{PL}\nKoniec."
+
+
+def test_seed_article_inline_header():
+    (article,) = read_inputs([str(SEED)])
+    raw = SEED.read_text(encoding="utf-8")
+    assert article.doc_id == "000_01fde6d5beb19eeb"
+    assert article.date == "2022-01"
+    assert article.body.startswith('"Strzały')
+    assert raw.endswith(article.body)  # the body is the file's text as it stands, offsets included
+    assert raw[: len(raw) - len(article.body)].split() == ["date", "2022-01"]
+
+
+def test_bad_date_is_none_with_a_warning(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING, logger="kronika.ingest"):
+        article = read_one(write(tmp_path / "a.txt", f"date 2022-13-40\n\n{PL}"))
+    assert isinstance(article, Article)
+    assert article.date is None
+    assert article.body == PL
+    assert "2022-13-40" in caplog.text
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2022", "2022"), ("2022-01", "2022-01"), ("2022-01-06", "2022-01-06"),
+    ("2022-01-06T10:15:00Z", "2022-01-06"), ("2022-02-30", None), ("22-01-06", None),
+    ("06.01.2022", None), ("", None), (None, None),
+])
+def test_parse_date(value, expected):
+    assert parse_date(value) == expected
+
+
+def test_line_endings_are_normalised(tmp_path):
+    raw = f"date 2022-01-06\r\nsource PAP\r\n\r\n{PL}\r\nDrugi.\rTrzeci.\r\n"
+    article = read_one(write(tmp_path / "crlf.txt", raw))
+    assert article.body == f"{PL}\nDrugi.\nTrzeci.\n"
+    assert article.outlet == "PAP"
+
+
+def test_utf8_bom_is_dropped(tmp_path):
+    article = read_one(write(tmp_path / "bom.txt", b"\xef\xbb\xbf" + f"date 2022-01-06\n\n{CS}".encode()))
+    assert article.date == "2022-01-06"
+    assert article.body == CS
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_with_and_without_bom(tmp_path, codec):
+    article = read_one(write(tmp_path / "u16.txt", f"lang ru\n\n{RU}".encode(codec)))
+    assert (article.lang, article.body) == ("ru", RU)
+
+
+@pytest.mark.parametrize("text, codec", [
+    (PL, "cp1250"), (PL, "iso8859_2"), (CS, "cp1250"), (CS, "iso8859_2"), ("Šest žen čekalo.", "iso8859_2"),
+    (RU, "cp1251"), (RU, "koi8_r"), (RU, "iso8859_5"), (RU.upper(), "cp1251"), (RU.upper(), "koi8_r"),
+    (UK, "cp1251"), (EN, "cp1252"), (DE, "cp1252"), (DE, "iso8859_2"),
+])
+def test_legacy_encodings_round_trip(tmp_path, text, codec):
+    body = f"{text}\n{text}\n"
+    article = read_one(write(tmp_path / "legacy.txt", f"source Test\n\n{body}".encode(codec)))
+    assert isinstance(article, Article), article
+    assert article.body == body
+
+
+# -- bad input --------------------------------------------------------------------------------------
+
+def test_binary_file_with_nul_bytes(tmp_path):
+    error = read_one(write(tmp_path / "photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4))
+    assert isinstance(error, InputError)
+    assert "binary" in error.problem and ".txt" in error.fix
+
+
+def test_binary_file_of_control_bytes(tmp_path):
+    error = read_one(write(tmp_path / "blob.txt", bytes([1, 2, 3, 4, 5, 6, 7, 65]) * 50))
+    assert isinstance(error, InputError) and "binary" in error.problem
+
+
+@pytest.mark.parametrize("data, problem", [
+    (b"", "file is empty"), (b" \n\t\r\n  ", "file has only white space"),
+    (b"\xef\xbb\xbf", "file has only white space"), (b"date 2022-01-06\nsource PAP\n\n  \n", "no article text"),
+])
+def test_empty_files(tmp_path, data, problem):
+    error = read_one(write(tmp_path / "empty.txt", data))
+    assert isinstance(error, InputError)
+    assert problem in error.problem
+    assert error.fix.startswith(("remove it", "add the article text"))
+
+
+def test_file_over_the_limit_is_rejected_from_its_size(tmp_path):
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as handle:  # sparse: 52 MB on paper, nothing on disk
+        handle.truncate(52_000_000)
+    error = read_one(huge)
+    assert isinstance(error, InputError)
+    assert error.problem == "file is 52 MB, over the 20 MB limit"
+    assert error.fix == "split it or raise --max-bytes"
+
+
+def test_small_max_bytes(tmp_path):
+    path = write(tmp_path / "a.txt", PL)
+    error = read_one(path, max_bytes=50)
+    assert isinstance(error, InputError) and "over the 50 bytes limit" in error.problem
+    assert isinstance(read_one(path, max_bytes=len(PL.encode())), Article)
+
+
+def test_damaged_utf8_is_an_error_not_mojibake(tmp_path):
+    data = (PL * 5).encode() + b"\xff" + (PL * 5).encode()
+    error = read_one(write(tmp_path / "broken.txt", data))
+    assert isinstance(error, InputError)
+    assert "not valid utf-8" in error.problem and "UTF-8" in error.fix
+
+
+def test_a_bad_file_does_not_stop_the_batch(tmp_path):
+    good = write(tmp_path / "good.txt", PL)
+    results = read(tmp_path / "missing.txt", write(tmp_path / "empty.txt", b""), good)
+    assert [type(r).__name__ for r in results] == ["InputError", "InputError", "Article"]
+    assert results[0].path == str(tmp_path / "missing.txt")
+    assert "No such file" in results[0].problem
+    assert str(tmp_path / "missing.txt") in str(results[0])
+
+
+# -- JSON Lines -------------------------------------------------------------------------------------
+
+def jsonl(*records) -> str:
+    return "".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in records)
+
+
+def test_jsonl_broken_line_in_the_middle(tmp_path):
+    path = write(tmp_path / "feed.jsonl", jsonl(
+        {"id": "a1", "text": PL, "date": "2022-01-06", "url": "https://example.pl/a1", "title": "Tytuł",
+         "lang": "pl", "source": "PAP"},
+        '{"id": "a2", "text": "unterminated',
+        {"title": "no text here"},
+        "",
+        {"text": RU + "\r\nВторая строка.", "date": "2022-01-07T08:00:00+03:00"},
+    ))
+    first, broken, missing, last = read(path)
+    assert first == Article(doc_id="a1", body=PL, path=f"{path}:1", date="2022-01-06", title="Tytuł",
+                            url="https://example.pl/a1", lang="pl", outlet="PAP")
+    assert isinstance(broken, InputError) and broken.path == f"{path}:2" and "not valid JSON" in broken.problem
+    assert isinstance(missing, InputError) and missing.path == f"{path}:3" and '"text"' in missing.problem
+    assert (last.doc_id, last.body, last.date) == ("feed-5", RU + "\nВторая строка.", "2022-01-07")
+
+
+def test_jsonl_gz_and_ndjson(tmp_path):
+    lines = jsonl({"id": 1, "text": CS}, {"text": UK})
+    gz = tmp_path / "batch.jsonl.gz"
+    gz.write_bytes(gzip.compress(lines.encode()))
+    nd = write(tmp_path / "batch2.ndjson", lines)
+    assert [(a.doc_id, a.body) for a in read(gz)] == [("1", CS), ("batch-2", UK)]
+    assert [(a.doc_id, a.body) for a in read(nd)] == [("1", CS), ("batch2-2", UK)]
+
+
+def test_jsonl_corrupt_gzip(tmp_path):
+    error = read_one(write(tmp_path / "bad.jsonl.gz", b"not gzip at all"))
+    assert isinstance(error, InputError) and error.path == str(tmp_path / "bad.jsonl.gz")
+
+
+def test_jsonl_line_over_the_limit(tmp_path):
+    path = write(tmp_path / "big.jsonl", jsonl({"text": "x" * 500}, {"text": EN}))
+    error, article = read(path, max_bytes=200)
+    assert isinstance(error, InputError) and error.path == f"{path}:1" and "over the" in error.problem
+    assert article.body == EN and article.doc_id == "big-2"
+
+
+def test_jsonl_not_utf8_line(tmp_path):
+    path = write(tmp_path / "enc.jsonl", jsonl({"text": EN}).encode() + b'{"text": "' + RU.encode("cp1251") + b'"}\n')
+    article, error = read(path)
+    assert article.body == EN
+    assert isinstance(error, InputError) and error.path == f"{path}:2" and "utf-8" in error.problem
+
+
+# -- HTML -------------------------------------------------------------------------------------------
+
+HTML = """<!DOCTYPE html>
+<html lang="pl-PL"><head><meta charset="{charset}">
+<title>Zamieszki w Ałmaty | Wiadomości</title>
+<meta property="og:title" content="Zamieszki w Ałmaty">
+<meta property="article:published_time" content="2022-01-06T09:30:00+01:00">
+<link rel="canonical" href="https://example.pl/zamieszki">
+</head><body>
+<nav><a href="/">Strona główna</a> <a href="/swiat">Świat</a></nav>
+<article><h1>Zamieszki w Ałmaty</h1>
+<p>{p1}</p>
+<p>{p2}</p>
+</article>
+<footer>Wszelkie prawa zastrzeżone.</footer>
+</body></html>
+"""
+
+
+def test_html_article(tmp_path):
+    page = HTML.format(charset="utf-8", p1=PL, p2="Protestujący zebrali się na placu Republiki w czwartek rano.")
+    article = read_one(write(tmp_path / "almaty.html", page))
+    assert isinstance(article, Article), article
+    assert article.doc_id == "almaty"
+    assert article.date == "2022-01-06"
+    assert article.title == "Zamieszki w Ałmaty"
+    assert article.lang == "pl"
+    assert PL in article.body and "placu Republiki" in article.body
+    assert "prawa zastrzeżone" not in article.body
+
+
+def test_html_in_a_legacy_encoding(tmp_path):
+    page = HTML.format(charset="windows-1250", p1=PL, p2="Żółta ściana, gęś i łódź stały przy urzędzie miasta.")
+    article = read_one(write(tmp_path / "legacy.htm", page.encode("cp1250")))
+    assert isinstance(article, Article), article
+    assert PL in article.body and "Żółta ściana" in article.body
+
+
+@pytest.mark.parametrize("markup", ["<html><body><div><<<>>></div></body></html>", "<p>", "<html></html>"])
+def test_malformed_html_is_an_error(tmp_path, markup):
+    error = read_one(write(tmp_path / "broken.html", markup))
+    assert isinstance(error, InputError)
+    assert "HTML" in error.problem and ".txt" in error.fix
+
+
+# -- directories and stdin --------------------------------------------------------------------------
+
+def test_directory_is_recursive_sorted_and_skips_non_inputs(tmp_path):
+    root = tmp_path / "corpus"
+    write(root / "b.txt", CS)
+    write(root / "a.txt", PL)
+    write(root / "a.gold.jsonl", jsonl({"doc": "a", "type": "PROTEST"}))
+    write(root / "sub" / "feed.jsonl", jsonl({"id": "r1", "text": RU}))
+    write(root / "sub" / "page.html", HTML.format(charset="utf-8", p1=PL, p2=PL))
+    write(root / ".hidden.txt", EN)
+    write(root / ".git" / "notes.txt", EN)
+    write(root / "notes.csv", "a,b\n")
+    write(root / "photo.jpg", b"\xff\xd8\xff\x00")
+    ids = [a.doc_id for a in read(root)]
+    assert ids == ["a", "b", "r1", "page"]
+
+
+def test_gold_file_named_directly_is_refused(tmp_path):
+    error = read_one(write(tmp_path / "a.gold.jsonl", jsonl({"doc": "a"})))
+    assert isinstance(error, InputError) and "gold" in error.problem
+
+
+def test_empty_directory(tmp_path):
+    (tmp_path / "none").mkdir()
+    error = read_one(tmp_path / "none")
+    assert isinstance(error, InputError) and "no .txt" in error.problem
+
+
+def test_stdin_text_stream(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"date 2022-01-06\nid from-pipe\n\n{UK}\r\n"))
+    (article,) = read_inputs(["-"])
+    assert (article.doc_id, article.path, article.date, article.body) == ("from-pipe", "-", "2022-01-06", UK + "\n")
+
+
+def test_stdin_bytes_in_a_legacy_encoding(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(RU.encode("koi8_r"))))
+    (article,) = read_inputs(["-"])
+    assert (article.doc_id, article.body) == ("stdin", RU)
+
+
+def test_stdin_empty(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    (error,) = read_inputs(["-"])
+    assert isinstance(error, InputError) and error.path == "-" and "empty" in error.problem
