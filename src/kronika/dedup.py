@@ -63,6 +63,9 @@ def merge_events(events: list[Event]) -> list[Event]:
                     setattr(main, attr, getattr(other, attr))
                     if attr == "location":
                         main.location_text = other.location_text
+            for kind, n in other.size.items():
+                if main.size.get(kind) is None and n is not None:
+                    main.size[kind] = n
             if (main.date is None or len(main.date) < len(other.date or "")) and other.date:
                 main.date, main.date_text = other.date, other.date_text
             main.mentions.append(other)

@@ -28,6 +28,7 @@ from .morph import Morphology
 from .records import Article, Doc, Paragraph, Sentence, Token
 from .roles import build_units
 from .sentences import WORD, paragraphs, split_sentences
+from .size import attach_sizes
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ class Pipeline:
         def events(doc: Doc) -> None:
             evs = extract_events(doc, index, doc.units)
             complete(doc, evs, index, doc.units)
+            attach_sizes(evs, doc.sentences)
             doc.events = merge_events(evs)
 
         return cls([
