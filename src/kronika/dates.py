@@ -95,10 +95,14 @@ def sentence_dates(sent: Sentence, ref: dt.date | None, article_date: str | None
     wd = weekdays.get(lang, {})
     rel = relative.get(lang, {})
     toks = sent.tokens
+    last_weekday = -10
     for k, t in enumerate(toks):
         forms = (t.lower, *t.lemmas[:2])
         day = next((wd[f] for f in forms if f in wd), None)
+        if day is not None and k - last_weekday <= 2:
+            continue  # "ze środy na czwartek", "с среды на четверг": a night is dated by its start
         if day is not None:
+            last_weekday = k
             value = None
             if ref is not None:
                 back = (ref.weekday() - day) % 7

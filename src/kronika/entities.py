@@ -48,7 +48,8 @@ class EntityFinder:
                 i += 1
         lex = load_lexicon(lang)
         if lex is not None:
-            out.extend(self._groups(toks, lex, sent_index, {m.first_token for m in out}))
+            taken = {k for m in out for k in range(m.first_token, m.last_token + 1)}
+            out.extend(self._groups(toks, lex, sent_index, taken))
         out.sort(key=lambda m: m.start)
         return out
 
@@ -56,13 +57,13 @@ class EntityFinder:
         if not toks[i].text[:1].isalnum():
             return None
         partial: list[tuple[str, ...]] = [(f,) for f in forms[i]]
-        found: tuple[int, list] | None = None
+        found: tuple[int, list, tuple[str, ...]] | None = None
         j = i
         while partial:
             for key in partial:
                 entries = self.index.lookup(key)
                 if entries:
-                    found = (j, entries)
+                    found = (j, entries, key)
                     break
             j += 1
             if j >= len(toks) or j - i >= 6:
@@ -70,14 +71,17 @@ class EntityFinder:
             partial = [k + (f,) for k in partial if k in self.index.prefixes for f in forms[j]]
         if found is None:
             return None
-        j, entries = found
+        j, entries, key = found
         entry = self._choose(entries, toks, i, j)
         if entry is None:
             return None
+        last = toks[j]
+        inflected = last.tags[:1] == ("ign",) and key[-1] not in (last.lower, *last.lemmas)
         first = toks[i]
         text = "".join(t.text if k == i else " " * (t.start - toks[k - 1].end) + t.text for k, t in enumerate(toks[i:j + 1], i))
         return Mention(first.start, toks[j].end, text, entry.kind if entry.kind != "NORP" else "NORP", entry.key,
-                       _base(toks, i, j), entry.code, entry.sector, self.index.place(entry), entry.source_kind, i, j, si)
+                       _base(toks, i, j), entry.code, entry.sector, self.index.place(entry), entry.source_kind,
+                       inflected, i, j, si)
 
     def _choose(self, entries, toks: list[Token], i: int, j: int):
         first = toks[i]
@@ -118,7 +122,7 @@ class EntityFinder:
                     if r.near and not any(r.near & lemma_window[x] for x in range(max(0, k - 3), min(len(toks), k + 4)) if x != k):
                         continue
                     out.append(Mention(t.start, t.end, t.text, kind, r.name, t.lemmas[0] if t.lemmas else t.lower,
-                                       None, r.sector, None, "witness" if r.name == "witness" else None, k, k, si))
+                                       None, r.sector, None, "witness" if r.name == "witness" else None, False, k, k, si))
                     break
         return out
 

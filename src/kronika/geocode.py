@@ -59,7 +59,8 @@ def resolve_place_phrases(doc: Doc, index: NameIndex) -> None:
                 if cc and cc in table_idx:
                     place = index.places[table_idx[cc]]
                     added.append(Mention(toks[k].start, toks[end_tok].end, sent.text[toks[k].start - sent.start:toks[end_tok].end - sent.start],
-                                         "LOC", place.name, place.name, index.alpha3.get(cc), None, place, None, k, end_tok, si))
+                                         "LOC", place.name, place.name, index.alpha3.get(cc), None, place, None, False,
+                                         k, end_tok, si))
         if added:
             covered = {(m.first_token, m.last_token) for m in added}
             keep = [m for m in mentions if not any(a <= m.first_token and m.last_token <= b for a, b in covered)
@@ -74,7 +75,7 @@ def resolve_place_phrases(doc: Doc, index: NameIndex) -> None:
 def _copy(src: Mention, sent, k: int, end: int, si: int) -> Mention:
     toks = sent.tokens
     return Mention(toks[k].start, toks[end].end, sent.text[toks[k].start - sent.start:toks[end].end - sent.start], "LOC", src.key,
-                   src.base, src.code, src.sector, src.place, None, k, end, si)
+                   src.base, src.code, src.sector, src.place, None, False, k, end, si)
 
 
 def best_place(places: list[Place]) -> Place | None:

@@ -95,12 +95,20 @@ class Morphology:
         return tuple(lemmas), tuple(tags)
 
     def _analyse_pymorphy(self, word: str, lang: str):
-        parses = self._pym(lang).parse(word)[:4]
-        lemmas = tuple(p.normal_form for p in parses)
-        tags = tuple("ign" if not p.is_known else
-                     ("prop:" if {"Geox", "Name", "Surn", "Patr", "Orgn", "Trad"} & p.tag.grammemes else "") + str(p.tag)
-                     for p in parses)
-        return lemmas, tags
+        # pymorphy3's dictionaries spell the apostrophe in ASCII ("об'єкт"); texts use ’ and ʼ
+        parses = self._pym(lang).parse(word.translate(_APOSTROPHES))[:4]
+        lemmas = [p.normal_form for p in parses]
+        tags = ["ign" if not p.is_known else
+                ("prop:" if {"Geox", "Name", "Surn", "Patr", "Orgn", "Trad"} & p.tag.grammemes else "") + str(p.tag)
+                for p in parses]
+        for p in parses:
+            if "PRTF" in p.tag.grammemes:
+                # a participle used as a noun ("протестующие") also gets its own base form, as in morfeusz
+                nom = p.inflect({"sing", "masc", "nomn"})
+                if nom is not None and nom.word not in lemmas:
+                    lemmas.append(nom.word)
+                    tags.append(str(p.tag))
+        return tuple(lemmas), tuple(tags)
 
     def _analyse_simplemma(self, word: str, lang: str):
         import simplemma
@@ -128,6 +136,7 @@ def case_of(tag: str, lang: str) -> set[str]:
     return set()
 
 
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'"})
 _PL_CASES = {"nom", "gen", "dat", "acc", "inst", "loc", "voc"}
 _PYM_CASES = {"nomn": "nom", "gent": "gen", "datv": "dat", "accs": "acc", "ablt": "inst", "loct": "loc",
               "voct": "voc", "gen2": "gen", "loc2": "loc", "acc2": "acc"}

@@ -87,6 +87,7 @@ class Mention:
     sector: str | None = None
     place: Place | None = None
     source_kind: str | None = None  # "agency", "witness", ... when it can be a news source
+    inflected: bool = False  # matched only through a guessed base ("Tokajewa" -> Tokajew): not nominative
     first_token: int = -1  # index of the first token in its sentence
     last_token: int = -1
     sentence: int = -1

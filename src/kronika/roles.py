@@ -114,8 +114,8 @@ def build_units(sent: Sentence, mentions: list[Mention], lex: Lexicon | None) ->
             u = units[-1]
             gap = toks[u.last + 1:m.first_token]
             if m.first_token > u.last and len(gap) <= (2 if sent.lang in TAGGED else 1) and all(
-                    t.text[:1].isalpha() and t.lower not in preps and t.lower not in conj and t.text[:1].islower()
-                    and _nominal(t, sent.lang) for t in gap) and not (u.only_place and m.kind == "LOC") \
+                    t.text[:1].isalpha() and t.lower not in preps and t.lower not in conj and _nominal(t, sent.lang)
+                    and (t.text[:1].islower() or t.tags[:1] == ("ign",)) for t in gap) and not (u.only_place and m.kind == "LOC") \
                     and not (m.kind == "LOC" and m.place and m.place.resolution == "city" and u.mentions[-1].kind != "LOC"):
                 u.mentions.append(m)
                 u.last = m.last_token
@@ -137,6 +137,8 @@ def build_units(sent: Sentence, mentions: list[Mention], lex: Lexicon | None) ->
         head = toks[u.first]
         for tag in head.tags:
             u.cases |= case_of(tag, sent.lang)
+        if not u.cases and u.mentions[0].inflected:
+            u.cases = {"obl"}  # an unknown name with a case ending: not the subject
     return units
 
 
