@@ -13,6 +13,7 @@ import yaml
 from .gazetteer import NameIndex
 from .geocode import best_place
 from .lexicon import Lexicon, TriggerRule, data_path, load_lexicon
+from .morph import first_person
 from .records import Actor, DateRef, Doc, Event, Place, Sentence, Trigger
 from .roles import Unit, build_units, clause_bounds, is_theme
 
@@ -53,9 +54,16 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[tuple[int, int, TriggerR
                         continue
                     if _fires(toks, sets, clause, k, end, rule, lex, muted_from):
                         out.append((k, end, rule))
-    # "zaapelował o pomoc", "called for protests": what is requested has not happened
+    # "zaapelował o pomoc", "called on them to stop the attacks", "um Unterstützung gebeten": what is
+    # requested has not happened; "accused of an attack": the accusation is the event of the sentence
     requests = [k for k, _, r in out if r.type == "REQUEST"]
-    return [(k, e, r) for k, e, r in out if r.type == "REQUEST" or not any(0 < k - q <= 3 for q in requests)]
+    accusations = [k for k, _, r in out if r.type == "ACCUSE"]
+
+    def content(k: int, r: TriggerRule) -> bool:
+        if r.type != "REQUEST" and any(q < k or 0 < q - k <= 3 for q in requests):
+            return True
+        return r.type not in ("ACCUSE", "REQUEST") and any(0 < k - q <= 4 for q in accusations)
+    return [(k, e, r) for k, e, r in out if not content(k, r)]
 
 
 def _fires(toks, sets, clause, k, end, rule: TriggerRule, lex: Lexicon, muted_from: int) -> bool:
@@ -77,8 +85,11 @@ def _fires(toks, sets, clause, k, end, rule: TriggerRule, lex: Lexicon, muted_fr
         if rule.type in ("ASSAULT", "COERCE") and matching and all(tag.startswith("ppas") for tag in matching) and not any(
                 sets[x] & lex.passive_aux for x in [*range(max(0, k - 3), k), k + 1] if x < len(toks)):
             return False
-    before = range(max(0, k - NEGATION_REACH), k)
-    negated = any(sets[x] & lex.negation and clause[x] == clause[k] for x in before)
+    if lex.negation_scope == "clause":
+        scope = [x for x in range(len(toks)) if clause[x] == clause[k] and not k <= x <= end]
+    else:
+        scope = range(max(0, k - NEGATION_REACH), k)
+    negated = any(sets[x] & lex.negation and clause[x] == clause[k] for x in scope)
     if rule.negated != negated:
         return False
     if any(sets[x] & lex.participant_nouns for x in range(max(0, k - 2), k)):
@@ -188,6 +199,12 @@ def extract_events(doc: Doc, index: NameIndex, units_per_sentence: list[list[Uni
                     ev.mode = rule.mode
                 continue
             actor_u, rec_u = _pick_roles(sent, units, k, rule, lex, clause)
+            speaker = doc.speakers[si] if si < len(doc.speakers) else None
+            if speaker is not None and first_person(sent.tokens[k].tags):
+                # "Wzywamy władze Gruzji ...", said X: "we" is the speaker
+                if rec_u is None and actor_u is not None:
+                    rec_u = actor_u
+                actor_u = None
             place, place_text = _place_in(sent, units, clause, k, actor_u, rule.type)
             trig = Trigger(sent.tokens[k].start, sent.tokens[end].end,
                            doc.article.body[sent.tokens[k].start:sent.tokens[end].end])
@@ -197,6 +214,8 @@ def extract_events(doc: Doc, index: NameIndex, units_per_sentence: list[list[Uni
             ctx_code = _country_code(place, index) or doc.main_country
             if actor_u is not None:
                 ev.actor = _actor(actor_u, sent, ctx_code)
+            elif speaker is not None and first_person(sent.tokens[k].tags):
+                ev.actor = speaker
             if rec_u is not None:
                 ev.recipient = _actor(rec_u, sent, ctx_code)
             elif rule.gen == "recipient" or rule.type in ("COERCE", "ASSAULT", "REQUEST"):
@@ -251,7 +270,14 @@ def complete(doc: Doc, events: list[Event], index: NameIndex, units_per_sentence
         if ev.location is None:
             ev.location = _nearest(cities, si, para, 3 if ev.event_type in PHYSICAL else 0)
         if ev.date is None:
-            d = _nearest(days, si, para, 10**6)
+            # with a dated article, an undated sentence is of that day, unless it goes on telling a
+            # physical event of its paragraph; with only a month known, the story's last day holds
+            full = bool(doc.article.date and len(doc.article.date) == 10)
+            d = None
+            if not full:
+                d = _nearest(days, si, para, 10**6)
+            elif ev.event_type in PHYSICAL:
+                d = _nearest([x for x in days if x[0] < si], si, para, 0)
             if d is not None:
                 ev.date, ev.date_text = d.value, d.text
             elif doc.article.date:
@@ -280,6 +306,13 @@ def complete(doc: Doc, events: list[Event], index: NameIndex, units_per_sentence
             a = getattr(ev, role)
             if a is not None and a.code is None and ctx:
                 setattr(ev, role, Actor(a.text, a.name, ctx, a.sector))
+        if ev.recipient is None and ctx and ev.location is not None:
+            # unnamed targets: a protest addresses the state where it happens; violence and
+            # arrests there fall on its people
+            if ev.event_type == "PROTEST":
+                ev.recipient = Actor("", "government", ctx, "GOV")
+            elif ev.event_type in ("ASSAULT", "COERCE") and not (ev.actor and ev.actor.code == ctx and ev.actor.sector in ("OPP", "CRM", "REB", "CVL")):
+                ev.recipient = Actor("", "civilians", ctx, "CVL")
         # sending forces abroad is AID; to one's own country, MOBILIZE
         dest = _country_code(ev.location, index) if ev.location and ev.location.resolution == "country" else None
         if ev.home and dest and ev.actor is not None and dest == ev.actor.code:

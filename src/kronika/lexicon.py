@@ -79,6 +79,7 @@ class Lexicon:
     object_pronouns: frozenset[str] = frozenset()
     relative_pronouns: frozenset[str] = frozenset()
     passive_aux: frozenset[str] = frozenset()
+    negation_scope: str = "before"  # or "clause": German puts "nicht" after the verb
     conjunctions: frozenset[str] = frozenset()
 
 
@@ -155,6 +156,7 @@ def parse_lexicon(data: dict, origin: str) -> Lexicon:
             object_pronouns=frozenset(_words(data.get("object_pronouns"))),
             relative_pronouns=frozenset(_words(data.get("relative_pronouns"))),
             passive_aux=frozenset(_words(data.get("passive_aux"))),
+            negation_scope=str(data.get("negation_scope") or "before"),
             conjunctions=frozenset(_words(data.get("conjunctions"))),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

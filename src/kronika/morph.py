@@ -83,15 +83,28 @@ class Morphology:
             analyses = self._pl().analyse(word)
         lemmas: list[str] = []
         tags: list[str] = []
-        if len({a[0] for a in analyses}) > 1 or len(analyses) > 12:
-            # morfeusz split the form (hyphenated names, "Nur-Sułtanie"): treat it as unknown
+        suffix = ""
+        if len({a[0] for a in analyses}) > 1:
+            rest = [a for a in analyses if a[0] > 0]
+            rest_tags = {a[2][2].split(":")[0] for a in rest}
+            if rest and rest_tags <= {"aglt", "qub"} and len({a[0] for a in analyses}) <= 3:
+                # "analizowaliśmy", "zatrzymałby": a verb with its person clitic or conditional particle
+                if any(a[2][2].startswith("aglt") for a in rest):
+                    suffix += ":" + next(a[2][2].split(":")[2] for a in rest if a[2][2].startswith("aglt"))
+                if any(a[2][1] == "by" for a in rest):
+                    suffix += ":cond"
+                analyses = [a for a in analyses if a[0] == 0]
+            else:
+                # morfeusz split the form (hyphenated names, "Nur-Sułtanie"): treat it as unknown
+                return (word.lower(),), ("ign",)
+        if len(analyses) > 12:
             return (word.lower(),), ("ign",)
         for _, _, (_, lemma, tag, names, _) in analyses:
             if (names and names[0] != "nazwa_pospolita") or (lemma[:1].isupper() and tag.startswith("subst")):
                 tag = "prop:" + tag  # a proper name: a place, a person, an organisation
             lemma = lemma.split(":", 1)[0].lower() if len(lemma) > 1 else lemma.lower()
             lemmas.append(lemma)
-            tags.append(tag)
+            tags.append(tag + suffix)
         return tuple(lemmas), tuple(tags)
 
     def _analyse_pymorphy(self, word: str, lang: str):
@@ -140,6 +153,16 @@ _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'"})
 _PL_CASES = {"nom", "gen", "dat", "acc", "inst", "loc", "voc"}
 _PYM_CASES = {"nomn": "nom", "gent": "gen", "datv": "dat", "accs": "acc", "ablt": "inst", "loct": "loc",
               "voct": "voc", "gen2": "gen", "loc2": "loc", "acc2": "acc"}
+
+
+def bare(tag: str) -> str:
+    """A tag without kronika's proper-name prefix."""
+    return tag[5:] if tag.startswith("prop:") else tag
+
+
+def first_person(tags: tuple[str, ...]) -> bool:
+    """True when a verb form is in the first person ("wzywamy", "призываем")."""
+    return bool(tags) and all(":pri" in t or "1per" in t for t in tags[:1])
 
 
 def is_proper(tags: tuple[str, ...]) -> bool:
