@@ -7,11 +7,13 @@ names) against the name index, longest match first.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from .gazetteer import NameIndex
 from .lexicon import Lexicon, load_lexicon
 from .morph import Morphology, guess_bases, is_known_common, is_proper
 from .records import Doc, Mention, Place, Sentence, Token
+from .sentences import tokenize
 
 _KIND_RANK = {"PER": 0, "ORG": 0, "LOC": 1, "NORP": 2}
 
@@ -32,6 +34,13 @@ class EntityFinder:
     def __init__(self, index: NameIndex, morph: Morphology):
         self.index = index
         self.morph = morph
+
+    def lookup_name(self, name: str, lang: str) -> Mention | None:
+        """The entity a name on its own stands for (a dateline, a header), or None."""
+        toks = [Token(s, e, t, *self.morph.analyse(t, lang)) if t[:1].isalpha() else Token(s, e, t)
+                for s, e, t in tokenize(name)]
+        found = self._longest(toks, [token_forms(t, lang) for t in toks], 0, 0)
+        return found if found is not None and found.last_token == len(toks) - 1 else None
 
     def find(self, sent: Sentence, sent_index: int) -> list[Mention]:
         toks = sent.tokens
@@ -77,11 +86,15 @@ class EntityFinder:
             return None
         last = toks[j]
         inflected = last.tags[:1] == ("ign",) and key[-1] not in (last.lower, *last.lemmas)
+        alts: tuple[Place, ...] = ()
+        if entry.kind == "LOC" and not entry.curated and entry.place is not None:
+            alts = tuple(self.index.places[e.place] for e in entries if e.kind == "LOC" and e.place is not None
+                         and e is not entry and self.index.places[e.place].resolution == "city")[:20]
         first = toks[i]
         text = "".join(t.text if k == i else " " * (t.start - toks[k - 1].end) + t.text for k, t in enumerate(toks[i:j + 1], i))
         return Mention(first.start, toks[j].end, text, entry.kind if entry.kind != "NORP" else "NORP", entry.key,
                        _base(toks, i, j), entry.code, entry.sector, self.index.place(entry), entry.source_kind,
-                       inflected, i, j, si)
+                       inflected, alts, i, j, si)
 
     def _choose(self, entries, toks: list[Token], i: int, j: int):
         first = toks[i]
@@ -122,7 +135,7 @@ class EntityFinder:
                     if r.near and not any(r.near & lemma_window[x] for x in range(max(0, k - 3), min(len(toks), k + 4)) if x != k):
                         continue
                     out.append(Mention(t.start, t.end, t.text, kind, r.name, t.lemmas[0] if t.lemmas else t.lower,
-                                       None, r.sector, None, "witness" if r.name == "witness" else None, False, k, k, si))
+                                       None, r.sector, None, "witness" if r.name == "witness" else None, False, (), k, k, si))
                     break
         return out
 
@@ -142,5 +155,37 @@ def main_country(doc: Doc, index: NameIndex) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def place_of(m: Mention) -> Place | None:
-    return m.place
+BIG_CITY = 500_000
+
+
+def settle_places(doc: Doc, index: NameIndex) -> None:
+    """Choose among places of one name with the whole article in view, and drop small towns that
+    nothing in the article supports ("Police fired ..." in a report from Kenya is not Police, PL).
+
+    A town stays when it is large, lies in a country the article names (by a country, a demonym,
+    an office holder or a large city), or follows a locative preposition ("w Gdańsku").
+    """
+    a2 = {v: k for k, v in index.alpha3.items()}
+    countries: set[str] = set()
+    for ms in doc.mentions:
+        for m in ms:
+            if m.place is not None and (m.place.resolution != "city" or m.place.population >= BIG_CITY):
+                countries.add(m.place.country)
+            elif m.kind in ("NORP", "PER", "ORG") and m.code in a2:
+                countries.add(a2[m.code])
+    for si, sent in enumerate(doc.sentences):
+        lex = load_lexicon(sent.lang)
+        locative = {p for p, role in lex.prepositions.items() if role == "location"} if lex else set()
+        kept = []
+        for m in doc.mentions[si]:
+            if m.kind == "LOC" and m.place is not None and m.place.resolution == "city":
+                options = (m.place, *m.alternatives)
+                inside = [p for p in options if p.country in countries]
+                best = max(inside or options, key=lambda p: p.population)
+                after_prep = m.first_token > 0 and sent.tokens[m.first_token - 1].lower in locative
+                if not inside and best.population < BIG_CITY and not after_prep:
+                    continue
+                if best is not m.place:
+                    m = replace(m, place=best, key=best.name, code=index.alpha3.get(best.country))
+            kept.append(m)
+        doc.mentions[si] = kept

@@ -269,6 +269,8 @@ def complete(doc: Doc, events: list[Event], index: NameIndex, units_per_sentence
             ev.location = next((e.location for e in reversed(para_events[para]) if e.location is not None), None)
         if ev.location is None:
             ev.location = _nearest(cities, si, para, 3 if ev.event_type in PHYSICAL else 0)
+        if ev.location is None and doc.dateline is not None and (ev.event_type in PHYSICAL or para <= 1):
+            ev.location = doc.dateline
         if ev.date is None:
             # with a dated article, an undated sentence is of that day, unless it goes on telling a
             # physical event of its paragraph; with only a month known, the story's last day holds

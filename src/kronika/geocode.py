@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import re
 
 import yaml
 
@@ -60,7 +61,7 @@ def resolve_place_phrases(doc: Doc, index: NameIndex) -> None:
                     place = index.places[table_idx[cc]]
                     added.append(Mention(toks[k].start, toks[end_tok].end, sent.text[toks[k].start - sent.start:toks[end_tok].end - sent.start],
                                          "LOC", place.name, place.name, index.alpha3.get(cc), None, place, None, False,
-                                         k, end_tok, si))
+                                         (), k, end_tok, si))
         if added:
             covered = {(m.first_token, m.last_token) for m in added}
             keep = [m for m in mentions if not any(a <= m.first_token and m.last_token <= b for a, b in covered)
@@ -75,10 +76,38 @@ def resolve_place_phrases(doc: Doc, index: NameIndex) -> None:
 def _copy(src: Mention, sent, k: int, end: int, si: int) -> Mention:
     toks = sent.tokens
     return Mention(toks[k].start, toks[end].end, sent.text[toks[k].start - sent.start:toks[end].end - sent.start], "LOC", src.key,
-                   src.base, src.code, src.sector, src.place, None, False, k, end, si)
+                   src.base, src.code, src.sector, src.place, None, False, (), k, end, si)
 
 
 def best_place(places: list[Place]) -> Place | None:
     """The most specific of several places: a city before a region before a country."""
     rank = {"place": 0, "city": 1, "admin1": 2, "country": 3}
     return min(places, key=lambda p: rank.get(p.resolution, 4)) if places else None
+
+
+# "NAIROBI, May 21 (Reuters) - ", "Schirnding (dpa) - ", "Brno - ", "МОСКВА, 10 марта. /ТАСС/. "
+_UP = "A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁІЇЄҐ"
+DATELINE = re.compile(rf"\s*([{_UP}][\w'’.-]*(?:[ -][{_UP}][\w'’.-]*){{0,3}})\s*(?:,\s*[^()\n–—/-]{{2,30}}?)?\s*"
+                      rf"(?:\(([^)\n]{{2,40}})\)|/([^/\n]{{2,30}})/\.?)?\s*[-–—.]\s+")
+
+
+def dateline_place(doc: Doc, finder) -> Place | None:
+    """The place of a wire report's dateline, added as a mention of the first sentence."""
+    if not doc.sentences:
+        return None
+    sent = doc.sentences[0]
+    m = DATELINE.match(sent.text)
+    if not m or len(m.group(1)) < 3:
+        return None
+    name = m.group(1).strip()
+    toks = [t for t in sent.tokens if t.start < sent.start + m.end(1)]
+    if not toks:
+        return None
+    found = finder.lookup_name(name.title() if name.isupper() else name, sent.lang)
+    if found is None or found.place is None:
+        return None
+    ment = Mention(toks[0].start, toks[-1].end, sent.text[toks[0].start - sent.start:toks[-1].end - sent.start], "LOC",
+                   found.key, name, found.code, None, found.place, None, False, (), 0, len(toks) - 1, 0)
+    doc.mentions[0] = [x for x in doc.mentions[0] if x.last_token >= len(toks)] + [ment]
+    doc.mentions[0].sort(key=lambda x: x.start)
+    return found.place

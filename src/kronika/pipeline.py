@@ -17,11 +17,11 @@ from .attribution import attribute
 from .clean import find_skips
 from .dates import resolve_dates
 from .dedup import merge_events
-from .entities import EntityFinder, main_country
+from .entities import EntityFinder, main_country, settle_places
 from .errors import PipelineError
 from .events import complete, extract_events
 from .gazetteer import NameIndex, load_index
-from .geocode import resolve_place_phrases
+from .geocode import dateline_place, resolve_place_phrases
 from .langid import identify, script_of
 from .lexicon import load_lexicon
 from .morph import Morphology
@@ -65,6 +65,8 @@ class Pipeline:
 
         def entities(doc: Doc) -> None:
             doc.mentions = [finder.find(s, i) for i, s in enumerate(doc.sentences)]
+            doc.dateline = dateline_place(doc, finder)
+            settle_places(doc, index)
             doc.main_country = main_country(doc, index)
 
         def places(doc: Doc) -> None:

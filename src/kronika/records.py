@@ -88,6 +88,7 @@ class Mention:
     place: Place | None = None
     source_kind: str | None = None  # "agency", "witness", ... when it can be a news source
     inflected: bool = False  # matched only through a guessed base ("Tokajewa" -> Tokajew): not nominative
+    alternatives: tuple[Place, ...] = ()  # other places of the same name, for the article to decide
     first_token: int = -1  # index of the first token in its sentence
     last_token: int = -1
     sentence: int = -1
@@ -160,4 +161,5 @@ class Doc:
     speakers: list[Actor | None] = field(default_factory=list)  # per sentence: who speaks, when it can act
     events: list[Event] = field(default_factory=list)
     main_country: str | None = None  # alpha-3 of the country the article is mostly about
+    dateline: Place | None = None  # the place a wire report is filed from
     warnings: list[str] = field(default_factory=list)
