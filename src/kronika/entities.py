@@ -6,11 +6,14 @@ names) against the name index, longest match first.
 """
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import replace
 
+import yaml
+
 from .gazetteer import NameIndex
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import Lexicon, data_path, load_lexicon
 from .morph import Morphology, guess_bases, is_known_common, is_proper
 from .records import Doc, Mention, Place, Sentence, Token
 from .sentences import tokenize
@@ -189,3 +192,61 @@ def settle_places(doc: Doc, index: NameIndex) -> None:
                     m = replace(m, place=best, key=best.name, code=index.alpha3.get(best.country))
             kept.append(m)
         doc.mentions[si] = kept
+
+
+@functools.lru_cache(maxsize=1)
+def _first_names() -> frozenset[str]:
+    path = data_path("first_names.yaml")
+    if not path.exists():
+        return frozenset()
+    with open(path, encoding="utf-8") as f:
+        data = yaml.safe_load(f) or {}
+    return frozenset(n.lower() for names in data.values() for n in names or [])
+
+
+def _cap(t: Token) -> bool:
+    return t.text[:1].isupper() and t.text[1:2].islower() and t.text[:1].isalpha()
+
+
+def _surname_base(t: Token, lang: str) -> str:
+    if t.tags[:1] == ("ign",) or not t.lemmas:
+        bases = guess_bases(t.text, lang)
+        return bases[0] if bases and t.text.endswith(("a", "ego", "u", "em", "owi", "y", "i", "ym", "а", "у", "ом", "ым", "ого", "ой", "ем")) \
+            and lang in ("pl", "ru", "uk", "cs") else t.text
+    lemma = t.lemmas[0]
+    return lemma[:1].upper() + lemma[1:]
+
+
+def find_people(doc: Doc) -> None:
+    """People the name tables lack: a known given name and a capitalised surname ("Paweł Wroński",
+    "Grace Wanjiru"), and later mentions of the surname alone ("Wroński dodał")."""
+    firsts = _first_names()
+    if not firsts:
+        return
+    surnames: dict[str, str] = {}  # surname base -> key
+    for si, sent in enumerate(doc.sentences):
+        toks = sent.tokens
+        taken = {k for m in doc.mentions[si] for k in range(m.first_token, m.last_token + 1)}
+        new: list[Mention] = []
+        k = 0
+        while k < len(toks) - 1:
+            t = toks[k]
+            if k not in taken and _cap(t) and ({t.lower, *t.lemmas[:2]} & firsts) and k + 1 not in taken and _cap(toks[k + 1]):
+                j = k + 1
+                while j + 1 < len(toks) and j + 1 not in taken and _cap(toks[j + 1]) and j - k < 3 \
+                        and toks[j + 1].start == toks[j].end + 1:
+                    j += 1
+                first = t.lemmas[0] if t.lemmas and t.tags[:1] != ("ign",) else t.text.lower()
+                base = " ".join([first[:1].upper() + first[1:]] + [_surname_base(x, sent.lang) for x in toks[k + 1:j + 1]])
+                surnames[_surname_base(toks[j], sent.lang)] = base
+                new.append(Mention(t.start, toks[j].end, sent.text[t.start - sent.start:toks[j].end - sent.start], "PER",
+                                   base, base, None, None, None, None, False, (), k, j, si))
+                k = j + 1
+                continue
+            if k not in taken and _cap(t) and k > 0 and surnames:
+                key = surnames.get(_surname_base(t, sent.lang)) or surnames.get(t.text)
+                if key:
+                    new.append(Mention(t.start, t.end, t.text, "PER", key, key, None, None, None, None, False, (), k, k, si))
+            k += 1
+        if new:
+            doc.mentions[si] = sorted(doc.mentions[si] + new, key=lambda m: m.start)

@@ -164,8 +164,10 @@ def build_index(morph: Morphology) -> NameIndex:
     for item in _load_yaml("place_aliases.yaml") or []:
         pi = len(idx.places)
         cc = item.get("country")
+        known = cities.get(str(item.get("geonameid"))) or {}
+        # our aliases name places worth knowing: they count as large unless GeoNames says otherwise
         idx.places.append(Place(item.get("geonameid"), item["name"], cc, item.get("lat"), item.get("lon"),
-                                item.get("feature", "place"), None, 0))
+                                item.get("feature", "place"), None, known.get("population") or 10**6))
         if item.get("feature") == "country" and cc in idx.countries:
             pi = idx.countries[cc]
         entry = Entry("LOC", item["name"], idx.alpha3.get(cc), None, pi, curated=True, population=10**6)

@@ -17,7 +17,7 @@ from .attribution import attribute
 from .clean import find_skips
 from .dates import resolve_dates
 from .dedup import merge_events
-from .entities import EntityFinder, main_country, settle_places
+from .entities import EntityFinder, find_people, main_country, settle_places
 from .errors import PipelineError
 from .events import complete, extract_events
 from .gazetteer import NameIndex, load_index
@@ -66,6 +66,7 @@ class Pipeline:
         def entities(doc: Doc) -> None:
             doc.mentions = [finder.find(s, i) for i, s in enumerate(doc.sentences)]
             doc.dateline = dateline_place(doc, finder)
+            find_people(doc)
             settle_places(doc, index)
             doc.main_country = main_country(doc, index)
 
