@@ -44,7 +44,7 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[tuple[int, int, TriggerR
             break
     out = []
     for k, t in enumerate(toks):
-        for lemma in sets[k]:
+        for lemma in dict.fromkeys((t.lower, *t.lemmas)):  # in a fixed order: output must not vary by run
             for rule in lex.by_first.get(lemma, ()):
                 for word in rule.words:
                     if word[0] != lemma:
@@ -52,7 +52,7 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[tuple[int, int, TriggerR
                     end = k + len(word) - 1
                     if end >= len(toks) or any(w not in sets[k + x] for x, w in enumerate(word[1:], 1)):
                         continue
-                    if _fires(toks, sets, clause, k, end, rule, lex, muted_from):
+                    if _fires(toks, sets, clause, k, end, rule, lex, muted_from) and (k, end, rule) not in out:
                         out.append((k, end, rule))
     # "zaapelował o pomoc", "called on them to stop the attacks", "um Unterstützung gebeten": what is
     # requested has not happened; "accused of an attack": the accusation is the event of the sentence

@@ -37,7 +37,8 @@ def to_record(ev: Event) -> dict:
         "actor": _actor(ev.actor),
         "recipient": _actor(ev.recipient),
         "location": None if loc is None else {
-            "text": ev.location_text, "name": loc.name, "geonameid": loc.geonameid, "country": loc.country,
+            "text": ev.location_text, "name": loc.name,
+            "geonameid": loc.geonameid if loc.geonameid and loc.geonameid > 0 else None, "country": loc.country,
             "lat": loc.lat, "lon": loc.lon, "resolution": loc.resolution},
         "date": ev.date,
         "date_text": ev.date_text,
