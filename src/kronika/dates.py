@@ -47,6 +47,12 @@ def _valid(y: int, m: int, d: int) -> str | None:
         return None
 
 
+def calendar_words() -> frozenset[str]:
+    """Month and weekday words of every language: never names of places."""
+    months, weekdays, _ = _calendar()
+    return frozenset(w for table in (months, weekdays) for per in table.values() for w in per)
+
+
 def explicit_dates(text: str, lang: str, offset: int = 0, year: int | None = None) -> list[DateRef]:
     """Full dates written out in `text`; a date without a year takes `year`, if given."""
     out = []

@@ -26,6 +26,11 @@ def _same_date(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a.startswith(b) or b.startswith(a)
 
 
+def _close(a: Event, b: Event, window: int = 400) -> bool:
+    """Mentions told within a few sentences of each other (a character window)."""
+    return abs(a.sentence.start - b.sentence.start) <= window
+
+
 def mergeable(a: Event, b: Event) -> bool:
     if a.event_type != b.event_type or a.language != b.language:
         return False
@@ -36,6 +41,8 @@ def mergeable(a: Event, b: Event) -> bool:
     if heading and not _compatible(*codes):
         return False
     rec = [(x.recipient.code if x.recipient else None) for x in (a, b)]
+    if not heading and abs(a.sentence.start - b.sentence.start) > 0 and not _close(a, b):
+        return False  # one actor's two requests far apart in an article may well be two requests
     return _compatible(*rec) and _same_place(a.location, b.location) and _same_date(a.date, b.date)
 
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import yaml
 
+from .dates import calendar_words
 from .gazetteer import NameIndex
 from .lexicon import Lexicon, data_path, load_lexicon
 from .morph import Morphology, guess_bases, is_known_common, is_proper
@@ -102,6 +103,8 @@ class EntityFinder:
     def _choose(self, entries, toks: list[Token], i: int, j: int):
         first = toks[i]
         ok = []
+        if i == j and first.lower in calendar_words():
+            entries = [e for e in entries if e.kind != "LOC"]  # "am Montag" is no town called Montag
         for e in entries:
             if e.kind == "NORP":
                 ok.append(e)
@@ -185,7 +188,8 @@ def settle_places(doc: Doc, index: NameIndex) -> None:
                 options = (m.place, *m.alternatives)
                 inside = [p for p in options if p.country in countries]
                 best = max(inside or options, key=lambda p: p.population)
-                after_prep = m.first_token > 0 and sent.tokens[m.first_token - 1].lower in locative
+                after_prep = m.first_token > 0 and sent.tokens[m.first_token - 1].lower in locative \
+                    and best.population >= 10_000
                 if not inside and best.population < BIG_CITY and not after_prep:
                     continue
                 if best is not m.place:

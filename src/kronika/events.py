@@ -100,8 +100,7 @@ def _fires(toks, sets, clause, k, end, rule: TriggerRule, lex: Lexicon, muted_fr
 
 
 def _actor(unit: Unit, sent: Sentence, fallback_code: str | None) -> Actor:
-    code = unit.code or fallback_code
-    return Actor(unit.text(sent), unit.name, code, unit.sector or "UNK")
+    return Actor(unit.text(sent), unit.name, unit.code or fallback_code, unit.sector or "UNK")
 
 
 def _pick_roles(sent: Sentence, units: list[Unit], k: int, rule: TriggerRule, lex: Lexicon, clause: list[int]):
@@ -163,6 +162,8 @@ def _place_in(sent: Sentence, units: list[Unit], clause: list[int], k: int, acto
     """The place named in the trigger's clause (any clause, for physical events); a country or
     city inside an actor's phrase ("Premier Armenii") is not where the event happened."""
     cands = [m for u in units if u is not actor and (u.only_place or u.role == "location")
+             and (etype in PHYSICAL or u.role == "location" or u.prep is not None
+                  or any(m.place is not None and m.place.resolution != "country" for m in u.mentions))
              for m in u.mentions if m.kind == "LOC" and m.place is not None]
     if not cands:
         return None, None
