@@ -32,7 +32,7 @@ def _close(a: Event, b: Event, window: int = 400) -> bool:
 
 
 def mergeable(a: Event, b: Event) -> bool:
-    if a.event_type != b.event_type or a.language != b.language:
+    if a.event_type != b.event_type or a.language != b.language or not _compatible(a.mode, b.mode):
         return False
     heading = a.sentence.heading or b.sentence.heading
     codes = [(x.actor.code if x.actor else None) for x in (a, b)]

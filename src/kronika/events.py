@@ -103,6 +103,10 @@ def _actor(unit: Unit, sent: Sentence, fallback_code: str | None) -> Actor:
     return Actor(unit.text(sent), unit.name, unit.code or fallback_code, unit.sector or "UNK")
 
 
+def _is_press(u: Unit) -> bool:
+    return any(m.source_kind == "agency" or m.sector == "JRN" for m in u.mentions)
+
+
 def _pick_roles(sent: Sentence, units: list[Unit], k: int, rule: TriggerRule, lex: Lexicon, clause: list[int]):
     """(actor unit, recipient unit) for a trigger at token k, from case, prepositions and position."""
     toks = sent.tokens
@@ -200,6 +204,8 @@ def extract_events(doc: Doc, index: NameIndex, units_per_sentence: list[list[Uni
                     ev.mode = rule.mode
                 continue
             actor_u, rec_u = _pick_roles(sent, units, k, rule, lex, clause)
+            if rule.type == "CONSULT" and any(_is_press(u) for u in (actor_u, rec_u) if u is not None):
+                continue  # "a witness PAP talked to", "told reporters": reporting, not consultation
             speaker = doc.speakers[si] if si < len(doc.speakers) else None
             if speaker is not None and first_person(sent.tokens[k].tags):
                 # "Wzywamy władze Gruzji ...", said X: "we" is the speaker
