@@ -4,9 +4,8 @@ from __future__ import annotations
 import functools
 import re
 
-import yaml
 
-from .lexicon import data_path
+from .lexicon import data_path, load_yaml
 from .records import Skip
 
 URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+")
@@ -17,8 +16,7 @@ HANDLE = re.compile(r"(?<!\w)@\w{2,30}")
 
 @functools.lru_cache(maxsize=1)
 def _boilerplate():
-    with open(data_path("boilerplate.yaml"), encoding="utf-8") as f:
-        data = yaml.safe_load(f)
+    data = load_yaml(data_path("boilerplate.yaml"))
     prefixes = tuple(p.lower() for p in data["see_also_prefixes"])
     agencies = "|".join(re.escape(a) for a in data["signoff_agencies"])
     signoff = re.compile(rf"^\s*(?:[\w.,]{{1,12}}\s*/\s*)?\(?/?\s*(?:{agencies})\s*/?\)?\s*$", re.IGNORECASE)

@@ -7,9 +7,8 @@ import datetime as dt
 import functools
 import re
 
-import yaml
 
-from .lexicon import data_path
+from .lexicon import data_path, load_yaml
 from .records import DateRef, Doc, Sentence
 
 ISO = re.compile(r"\b(20\d\d|19\d\d)-(\d\d)-(\d\d)\b")
@@ -18,8 +17,7 @@ DOTTED = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(20\d\d|19\d\d)\b")
 
 @functools.lru_cache(maxsize=1)
 def _calendar():
-    with open(data_path("calendar.yaml"), encoding="utf-8") as f:
-        data = yaml.safe_load(f)
+    data = load_yaml(data_path("calendar.yaml"))
     months = {lang: {w: i + 1 for i, forms in enumerate(ms) for w in forms} for lang, ms in data["months"].items()}
     weekdays = {lang: {w: i for i, forms in enumerate(ws) for w in forms} for lang, ws in data["weekdays"].items()}
     relative: dict[str, dict[str, list[tuple[tuple[str, ...], int]]]] = {}

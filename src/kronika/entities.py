@@ -10,11 +10,10 @@ import functools
 from collections import Counter
 from dataclasses import replace
 
-import yaml
 
 from .dates import calendar_words
 from .gazetteer import NameIndex
-from .lexicon import Lexicon, data_path, load_lexicon
+from .lexicon import Lexicon, data_path, load_lexicon, load_yaml
 from .morph import Morphology, guess_bases, is_known_common, is_proper
 from .records import Doc, Mention, Place, Sentence, Token
 from .sentences import tokenize
@@ -92,8 +91,8 @@ class EntityFinder:
         inflected = last.tags[:1] == ("ign",) and key[-1] not in (last.lower, *last.lemmas)
         alts: tuple[Place, ...] = ()
         if entry.kind == "LOC" and not entry.curated and entry.place is not None:
-            alts = tuple(self.index.places[e.place] for e in entries if e.kind == "LOC" and e.place is not None
-                         and e is not entry and self.index.places[e.place].resolution == "city")[:20]
+            alts = tuple(self.index.place_at(e.place) for e in entries if e.kind == "LOC" and e.place is not None
+                         and e is not entry and self.index.place_at(e.place).resolution == "city")[:20]
         first = toks[i]
         text = "".join(t.text if k == i else " " * (t.start - toks[k - 1].end) + t.text for k, t in enumerate(toks[i:j + 1], i))
         return Mention(first.start, toks[j].end, text, entry.kind if entry.kind != "NORP" else "NORP", entry.key,
@@ -112,7 +111,7 @@ class EntityFinder:
             if not first.text[:1].isupper() and not first.text[:1].isdigit():
                 continue  # names are capitalised in every language we read
             if e.kind == "LOC" and not e.curated and i == j:
-                place = self.index.places[e.place]
+                place = self.index.place_at(e.place)
                 if place.resolution == "city" and (len(first.text) < 3 or first.text.isupper()):
                     continue
                 if place.resolution == "city" and is_known_common(first.tags) and not is_proper(first.tags):
@@ -124,7 +123,7 @@ class EntityFinder:
         if not ok:
             return None
         return min(ok, key=lambda e: (not e.curated, _KIND_RANK.get(e.kind, 3),
-                                      self.index.places[e.place].resolution != "country" if e.place is not None else False,
+                                      self.index.place_at(e.place).resolution != "country" if e.place is not None else False,
                                       -e.population))
 
     def _groups(self, toks: list[Token], lex: Lexicon, si: int, taken: set[int]) -> list[Mention]:
@@ -203,8 +202,7 @@ def _first_names() -> frozenset[str]:
     path = data_path("first_names.yaml")
     if not path.exists():
         return frozenset()
-    with open(path, encoding="utf-8") as f:
-        data = yaml.safe_load(f) or {}
+    data = load_yaml(path) or {}
     return frozenset(n.lower() for names in data.values() for n in names or [])
 
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import functools
 
-import yaml
 
 from .gazetteer import NameIndex
 from .geocode import best_place
-from .lexicon import Lexicon, TriggerRule, data_path, load_lexicon
+from .lexicon import Lexicon, TriggerRule, data_path, load_lexicon, load_yaml
 from .morph import first_person
 from .records import Actor, DateRef, Doc, Event, Place, Sentence, Trigger
-from .roles import Unit, build_units, clause_bounds, is_theme
+from .roles import Unit, clause_bounds, is_theme
 
 WINDOW = 8
 NEGATION_REACH = 2
@@ -23,8 +22,7 @@ NEGATION_REACH = 2
 
 @functools.lru_cache(maxsize=1)
 def crosswalk() -> dict[str, dict]:
-    with open(data_path("crosswalk.yaml"), encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    return load_yaml(data_path("crosswalk.yaml"))
 
 
 def _lemset(tok) -> set[str]:

@@ -12,13 +12,12 @@ import logging
 import pickle
 import sys
 import time
-from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
-import yaml
 
 from . import __version__
-from .lexicon import data_path
+from .lexicon import data_path, load_yaml
 from .morph import Morphology
 from .records import Place
 from .sentences import WORD
@@ -30,8 +29,9 @@ MIN_CITY_POPULATION = 5000
 MAX_KEY_TOKENS = 6
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
+    """One meaning of a name (a tuple: hundreds of thousands of them unpickle fast)."""
+
     kind: str  # PER ORG LOC NORP
     key: str  # canonical English name
     code: str | None  # alpha-3 / IGO / NGO / MNC
@@ -48,7 +48,7 @@ class NameIndex:
     def __init__(self) -> None:
         self.names: dict[tuple[str, ...], list[Entry]] = {}
         self.prefixes: set[tuple[str, ...]] = set()
-        self.places: list[Place] = []
+        self.places: list[tuple] = []  # Place fields as tuples; see place_at
         self.countries: dict[str, int] = {}  # alpha-2 -> place index
         self.alpha3: dict[str, str] = {}  # alpha-2 -> alpha-3
         self.capitals: dict[str, int] = {}  # alpha-2 -> place index of the capital
@@ -66,8 +66,11 @@ class NameIndex:
     def lookup(self, key: tuple[str, ...]) -> list[Entry]:
         return self.names.get(key, [])
 
+    def place_at(self, i: int) -> Place:
+        return Place(*self.places[i])
+
     def place(self, entry: Entry) -> Place | None:
-        return self.places[entry.place] if entry.place is not None else None
+        return Place(*self.places[entry.place]) if entry.place is not None else None
 
 
 def _name_keys(name: str, lang: str, morph: Morphology) -> list[tuple[str, ...]]:
@@ -96,8 +99,7 @@ def _load_yaml(name: str):
     path = data_path(name)
     if not path.exists():
         return None
-    with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    return load_yaml(path)
 
 
 def build_index(morph: Morphology) -> NameIndex:
@@ -120,7 +122,7 @@ def build_index(morph: Morphology) -> NameIndex:
     # countries
     for iso2, c in countries.items():
         pi = len(idx.places)
-        idx.places.append(Place(c["geonameid"], c["name"], iso2, None, None, "country", None, c["population"]))
+        idx.places.append((c["geonameid"], c["name"], iso2, None, None, "country", None, c["population"]))
         idx.countries[iso2] = pi
         entry = Entry("LOC", c["name"], c["iso3"], None, pi, population=c["population"])
         names = {("en", c["name"])}
@@ -142,14 +144,14 @@ def build_index(morph: Morphology) -> NameIndex:
     for c in cities.values():
         pi = len(idx.places)
         cc = c["countrycode"]
-        idx.places.append(Place(c["geonameid"], c["name"], cc, c["latitude"], c["longitude"], "city",
+        idx.places.append((c["geonameid"], c["name"], cc, c["latitude"], c["longitude"], "city",
                                 c.get("admin1code"), c["population"]))
         if c["population"] > best_pop.get(cc, 0):
             best_pop[cc] = c["population"]
             idx.largest[cc] = pi
         country = countries.get(cc)
         if country and country.get("capital") and (country["capital"] == c["name"] or country["capital"] in c.get("alternatenames", ())):
-            if cc not in idx.capitals or c["population"] > idx.places[idx.capitals[cc]].population:
+            if cc not in idx.capitals or c["population"] > idx.places[idx.capitals[cc]][7]:
                 idx.capitals[cc] = pi
         entry = Entry("LOC", c["name"], idx.alpha3.get(cc), None, pi, population=c["population"])
         for n in {c["name"], *c.get("alternatenames", ())}:
@@ -158,7 +160,7 @@ def build_index(morph: Morphology) -> NameIndex:
     # US states (admin1)
     for code, s in gc.get_us_states().items():
         pi = len(idx.places)
-        idx.places.append(Place(s["geonameid"], s["name"], "US", None, None, "admin1", code, 0))
+        idx.places.append((s["geonameid"], s["name"], "US", None, None, "admin1", code, 0))
         idx.add(tuple(t.lower() for t in WORD.findall(s["name"])), Entry("LOC", s["name"], "USA", None, pi))
     # our alias tables
     for item in _load_yaml("place_aliases.yaml") or []:
@@ -166,7 +168,7 @@ def build_index(morph: Morphology) -> NameIndex:
         cc = item.get("country")
         known = cities.get(str(item.get("geonameid"))) or {}
         # our aliases name places worth knowing: they count as large unless GeoNames says otherwise
-        idx.places.append(Place(item.get("geonameid"), item["name"], cc, item.get("lat"), item.get("lon"),
+        idx.places.append((item.get("geonameid"), item["name"], cc, item.get("lat"), item.get("lon"),
                                 item.get("feature", "place"), None, known.get("population") or 10**6))
         if item.get("feature") == "country" and cc in idx.countries:
             pi = idx.countries[cc]

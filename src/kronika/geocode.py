@@ -6,17 +6,15 @@ from __future__ import annotations
 import functools
 import re
 
-import yaml
 
 from .gazetteer import NameIndex
-from .lexicon import data_path
+from .lexicon import data_path, load_yaml
 from .records import Doc, Mention, Place
 
 
 @functools.lru_cache(maxsize=1)
 def _phrases() -> dict[str, dict[str, list[tuple[str, ...]]]]:
-    with open(data_path("geo_phrases.yaml"), encoding="utf-8") as f:
-        data = yaml.safe_load(f)
+    data = load_yaml(data_path("geo_phrases.yaml"))
     return {kind: {lang: [tuple(p.split()) for p in ps] for lang, ps in per.items()} for kind, per in data.items()}
 
 
@@ -58,7 +56,7 @@ def resolve_place_phrases(doc: Doc, index: NameIndex) -> None:
                     end_tok = end + 1 if cc else end
                 table_idx = index.largest if kind == "largest_city" else index.capitals
                 if cc and cc in table_idx:
-                    place = index.places[table_idx[cc]]
+                    place = index.place_at(table_idx[cc])
                     added.append(Mention(toks[k].start, toks[end_tok].end, sent.text[toks[k].start - sent.start:toks[end_tok].end - sent.start],
                                          "LOC", place.name, place.name, index.alpha3.get(cc), None, place, None, False,
                                          (), k, end_tok, si))

@@ -5,6 +5,7 @@ Polish); py3langid, restricted to those candidates, decides among them.
 """
 from __future__ import annotations
 
+import copy
 import functools
 import re
 
@@ -19,11 +20,16 @@ _CYRILLIC_RX = re.compile(r"[\u0400-\u052f]")
 @functools.lru_cache(maxsize=4)
 def _identifier(candidates: tuple[str, ...]):
     """A py3langid identifier restricted to `candidates` (restricting is slow: done once per set)."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident = copy.copy(_base_identifier())  # shares the model; restricting replaces arrays, never edits them
     ident.set_languages(list(candidates))
     return ident
+
+
+@functools.lru_cache(maxsize=1)
+def _base_identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def script_of(text: str) -> str | None:

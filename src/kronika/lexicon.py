@@ -163,6 +163,12 @@ def parse_lexicon(data: dict, origin: str) -> Lexicon:
         raise DataError(origin, str(exc)) from exc
 
 
+def load_yaml(path: Path):
+    """Parse a YAML data file (with libyaml when it is there: our lexicons are large)."""
+    with open(path, encoding="utf-8") as f:
+        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def data_path(*parts: str) -> Path:
     return Path(str(resources.files("kronika").joinpath("data", *parts)))
 
@@ -177,9 +183,8 @@ def load_lexicon(lang: str) -> Lexicon | None:
     path = data_path("lexicons", f"{lang}.yaml")
     if not path.exists():
         return None
-    with open(path, encoding="utf-8") as f:
-        try:
-            data = yaml.safe_load(f)
-        except yaml.YAMLError as exc:
-            raise DataError(str(path), f"not valid YAML: {exc}") from exc
+    try:
+        data = load_yaml(path)
+    except yaml.YAMLError as exc:
+        raise DataError(str(path), f"not valid YAML: {exc}") from exc
     return parse_lexicon(data, str(path))

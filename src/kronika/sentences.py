@@ -4,12 +4,9 @@ from __future__ import annotations
 import functools
 import re
 
-import yaml
 
-from .lexicon import data_path
-from .records import Paragraph, Token
+from .lexicon import data_path, load_yaml
 
-TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|\w+(?:[-'’.]\w+)*\.?(?<=\w\.)(?=\s|$)(?<=[^\W\d_]{1}\.)|\w+(?:[-'’]\w+)*|[^\w\s]")
 WORD = re.compile(r"\w+(?:[-'’]\w+)*|\d+(?:[.,:]\d+)*|[^\w\s]")
 _END = re.compile(r"[.!?…]+[\"”»“')\]]*")
 _OPENING = re.compile(r"\s+[\"“„«(\[–—-]?\s*[\w\"“„«]")
@@ -18,8 +15,7 @@ _FINAL = ".!?…\"”»:;)"
 
 @functools.lru_cache(maxsize=1)
 def _abbrevs() -> dict[str, frozenset[str]]:
-    with open(data_path("abbreviations.yaml"), encoding="utf-8") as f:
-        data = yaml.safe_load(f)
+    data = load_yaml(data_path("abbreviations.yaml"))
     return {k: frozenset(v) for k, v in data.items()}
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import functools
 import re
 
-import yaml
 
-from .lexicon import data_path
+from .lexicon import data_path, load_yaml
 from .records import Event, Sentence
 
 _NUMBER = re.compile(r"^\d+(?:[.,\s]\d{3})*(?:[.,]\d+)?$")
@@ -16,8 +15,7 @@ KIND_TYPES = {"dead": ("ASSAULT", "PROTEST"), "injured": ("ASSAULT", "PROTEST"),
 
 @functools.lru_cache(maxsize=1)
 def _table():
-    with open(data_path("casualties.yaml"), encoding="utf-8") as f:
-        data = yaml.safe_load(f)
+    data = load_yaml(data_path("casualties.yaml"))
     mult = data.pop("multipliers")
     words = {lang: {kind: set(ws) for kind, ws in kinds.items()} for lang, kinds in data.items()}
     return mult, words
