@@ -35,9 +35,11 @@ def sentence_source(doc: Doc, si: int, units: list[Unit], lex: Lexicon) -> tuple
     toks = sent.tokens
     lowers = [t.lower for t in toks]
     # "według X", "jak informuje X", "according to X"
-    for phrase in lex.according_to:
+    firsts = {p[0] for p in lex.according_to}
+    starts = [k for k, w in enumerate(lowers) if w in firsts]
+    for phrase in (lex.according_to if starts else ()):
         n = len(phrase)
-        for k in range(len(toks) - n + 1):
+        for k in starts:
             if tuple(lowers[k:k + n]) == phrase:
                 after = [u for u in units if k + n <= u.first <= k + n + 2]
                 if after:

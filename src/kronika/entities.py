@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from .dates import calendar_words
 from .gazetteer import NameIndex
-from .lexicon import Lexicon, data_path, load_lexicon, load_yaml
+from .lexicon import Lexicon, data_path, group_index, load_lexicon, load_yaml
 from .morph import Morphology, guess_bases, is_known_common, is_proper
 from .records import Doc, Mention, Place, Sentence, Token
 from .sentences import tokenize
@@ -129,20 +129,36 @@ class EntityFinder:
     def _groups(self, toks: list[Token], lex: Lexicon, si: int, taken: set[int]) -> list[Mention]:
         out = []
         lemma_window = [set(t.lemmas) | {t.lower} for t in toks]
+        order = _group_order(lex)
         for k, t in enumerate(toks):
             if k in taken:
                 continue
-            cand = set(t.lemmas) | {t.lower}
-            for kind, rules in (("GEN", lex.generic_actors), ("SRC", lex.source_nouns)):
+            for kind, index in order:
+                rules = sorted({r for f in dict.fromkeys((t.lower, *t.lemmas)) for r in index.get(f, ())},
+                               key=index[""].index)
                 for r in rules:
-                    if not (cand & r.lemmas):
-                        continue
                     if r.near and not any(r.near & lemma_window[x] for x in range(max(0, k - 3), min(len(toks), k + 4)) if x != k):
                         continue
                     out.append(Mention(t.start, t.end, t.text, kind, r.name, t.lemmas[0] if t.lemmas else t.lower,
                                        None, r.sector, None, "witness" if r.name == "witness" else None, False, (), k, k, si))
                     break
         return out
+
+
+_GROUP_ORDER: dict[str, tuple] = {}
+
+
+def _group_order(lex: Lexicon):
+    """(kind, lemma index) for generic agents and nameless sources; index[""] keeps rule order."""
+    if lex.lang in _GROUP_ORDER:
+        return _GROUP_ORDER[lex.lang]
+    out = []
+    for kind, rules in (("GEN", lex.generic_actors), ("SRC", lex.source_nouns)):
+        index = dict(group_index(rules))
+        index[""] = rules
+        out.append((kind, index))
+    _GROUP_ORDER[lex.lang] = tuple(out)
+    return _GROUP_ORDER[lex.lang]
 
 
 def _base(toks: list[Token], i: int, j: int) -> str:

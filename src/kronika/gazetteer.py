@@ -54,6 +54,11 @@ class NameIndex:
         self.capitals: dict[str, int] = {}  # alpha-2 -> place index of the capital
         self.largest: dict[str, int] = {}  # alpha-2 -> place index of the most populous city
 
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_place_cache", None)
+        return state
+
     def add(self, key: tuple[str, ...], entry: Entry) -> None:
         if not key or len(key) > MAX_KEY_TOKENS or not all(key):
             return
@@ -67,10 +72,14 @@ class NameIndex:
         return self.names.get(key, [])
 
     def place_at(self, i: int) -> Place:
-        return Place(*self.places[i])
+        cache = self.__dict__.setdefault("_place_cache", {})
+        p = cache.get(i)
+        if p is None:
+            p = cache[i] = Place(*self.places[i])
+        return p
 
     def place(self, entry: Entry) -> Place | None:
-        return Place(*self.places[entry.place]) if entry.place is not None else None
+        return self.place_at(entry.place) if entry.place is not None else None
 
 
 def _name_keys(name: str, lang: str, morph: Morphology) -> list[tuple[str, ...]]:

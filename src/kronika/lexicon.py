@@ -83,6 +83,15 @@ class Lexicon:
     conjunctions: frozenset[str] = frozenset()
 
 
+def group_index(rules: tuple[GroupRule, ...]) -> dict[str, tuple[GroupRule, ...]]:
+    """Lemma -> the group rules it can start, in the order the lexicon lists them."""
+    out: dict[str, list[GroupRule]] = {}
+    for r in rules:
+        for lemma in r.lemmas:
+            out.setdefault(lemma, []).append(r)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _words(v) -> list[str]:
     if v is None:
         return []

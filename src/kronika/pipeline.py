@@ -116,7 +116,12 @@ def _segment(doc: Doc, morph: Morphology) -> None:
     for pi, (start, end, heading) in enumerate(paras):
         text = body[start:end]
         # a declared language holds for the paragraphs in its script; others are identified
-        lang = declared if declared and script_of(text) in (main_script, None) else identify(text, hint)
+        same_script = script_of(text) in (main_script, None)
+        if declared and same_script:
+            lang = declared
+        else:
+            # a paragraph in the article's script is told apart from its first few hundred characters
+            lang = identify(text[:300] if same_script else text, hint)
         if load_lexicon(lang) is None and f"no lexicon for language {lang!r}" not in " ".join(doc.warnings):
             doc.warnings.append(f"no lexicon for language {lang!r}: its text is read but yields no events "
                                 f"(add data/lexicons/{lang}.yaml)")
