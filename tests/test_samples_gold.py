@@ -9,7 +9,7 @@ from kronika.output import to_record
 
 from .conftest import ROOT, SAMPLES
 
-FLOORS = {"f1": 0.0}
+FLOORS = {"f1": 0.80, "actor": 0.60, "date": 0.85, "location.country": 0.85}
 
 
 def test_samples_against_hand_gold(pipeline, scorer):
@@ -22,3 +22,7 @@ def test_samples_against_hand_gold(pipeline, scorer):
         preds.extend(to_record(e) for e in pipeline.process(article).events)
     res = scorer.score(scorer.load([str(g) for g in gold_files]), preds)
     assert res["micro"][2] >= FLOORS["f1"], res["langs"]
+    for arg in ("actor", "date", "location.country"):
+        assert res["args"][arg][0] >= FLOORS[arg], (arg, res["args"])
+    for lang, (p, r, f1, n) in res["langs"].items():
+        assert f1 >= 0.65, (lang, res["langs"])
