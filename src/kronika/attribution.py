@@ -81,7 +81,9 @@ def attribute(doc: Doc, units_per_sentence: list[list[Unit]]) -> None:
                 own[si] = _source_from_unit(unit, unit.text(prev))
         if unit is not None and unit.can_act and not any(m.source_kind for m in unit.mentions) \
                 and any(m.kind in ("PER", "ORG", "GEN", "LOC") for m in unit.mentions):
-            speakers[si] = Actor(unit.text(sent), unit.name, unit.code, unit.sector or "UNK")
+            person = any(m.kind == "PER" for m in unit.mentions)
+            speakers[si] = Actor(unit.text(sent), unit.name, unit.code or (doc.main_country if person else None),
+                                 unit.sector or "UNK")
     # a quote that spans sentences takes the source named where it closes or opens
     sources = list(own)
     open_at: int | None = None

@@ -97,7 +97,11 @@ def _fires(toks, sets, clause, k, end, rule: TriggerRule, lex: Lexicon, muted_fr
     return True
 
 
-def _actor(unit: Unit, sent: Sentence, fallback_code: str | None) -> Actor:
+def _actor(unit: Unit, sent: Sentence, fallback_code: str | None, main: str | None = None) -> Actor:
+    """An actor from a unit. A person the tables do not know is taken to be of the country the
+    article is about; a nameless group ("police") of the country where the event happened."""
+    if unit.code is None and main and any(m.kind == "PER" for m in unit.mentions):
+        fallback_code = main
     return Actor(unit.text(sent), unit.name, unit.code or fallback_code, unit.sector or "UNK")
 
 
@@ -218,11 +222,11 @@ def extract_events(doc: Doc, index: NameIndex, units_per_sentence: list[list[Uni
             ev.location, ev.location_text = place, place_text
             ctx_code = _country_code(place, index) or doc.main_country
             if actor_u is not None:
-                ev.actor = _actor(actor_u, sent, ctx_code)
+                ev.actor = _actor(actor_u, sent, ctx_code, doc.main_country)
             elif speaker is not None and first_person(sent.tokens[k].tags):
                 ev.actor = speaker
             if rec_u is not None:
-                ev.recipient = _actor(rec_u, sent, ctx_code)
+                ev.recipient = _actor(rec_u, sent, ctx_code, doc.main_country)
             elif rule.gen == "recipient" or rule.type in ("COERCE", "ASSAULT", "REQUEST"):
                 pron = next((t for t in sent.tokens[max(0, k - 3):k + 6] if t.lower in lex.object_pronouns), None)
                 if pron is not None and prev_actor is not None and prev_actor[0] == sent.paragraph:

@@ -58,7 +58,7 @@ def split_sentences(text: str, lang: str, offset: int = 0) -> list[tuple[int, in
         if m.group()[0] == "." and len(m.group().rstrip("\"”»“')]")) == 1:
             before = re.search(r"([\w.]+)$", text[start:m.start()])
             word = before.group(1).lower() if before else ""
-            if word in abbrevs or (len(word) == 1 and word.isalpha()) or (word.isdigit() and len(word) <= 2 and lang in ("de", "cs", "sk", "pl")):
+            if word in abbrevs or (len(word) == 1 and word.isalpha()) or (word.isdigit() and len(word) <= 2 and lang == "de"):
                 continue
         spans.append((start, end))
         start = end + (len(text[end:]) - len(text[end:].lstrip()))
