@@ -71,3 +71,78 @@ def check_data():
     for lang in available_languages():
         lex = load_lexicon(lang)
         typer.echo(f"{lang}: {len(lex.triggers)} trigger rules")
+
+
+@app.command()
+def entities(paths: List[str] = typer.Argument(..., help="Article files, directories, JSON Lines, HTML, or - for stdin."),
+             fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl or table."),
+             max_bytes: int = typer.Option(20_000_000, "--max-bytes", help="Reject input files larger than this.")):
+    """List the named entities of articles: type, base form and a cross-language identity."""
+    import json
+    from dataclasses import asdict
+
+    from .errors import InputError
+    from .ingest import read_inputs
+    from .ner import Recogniser
+    from .pipeline import Pipeline
+
+    pipeline = Pipeline.default()
+    rec = Recogniser(pipeline.index, pipeline.morph)
+    rows, failed = [], 0
+    for item in read_inputs(paths, max_bytes=max_bytes):
+        if isinstance(item, InputError):
+            failed += 1
+            typer.echo(f"kronika: error: {item}", err=True)
+            continue
+        for ne in rec.entities(pipeline.process(item, until="places")):
+            if fmt == "jsonl":
+                typer.echo(json.dumps(asdict(ne), ensure_ascii=False))
+            else:
+                rows.append(ne)
+    if fmt == "table":
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table()
+        for col in ("doc", "type", "text", "base", "key"):
+            t.add_column(col)
+        for ne in rows:
+            t.add_row(ne.doc_id, ne.type, ne.text, ne.base, ne.key)
+        Console().print(t)
+    raise typer.Exit(1 if failed else 0)
+
+
+eval_app = typer.Typer(help="Score kronika on public gold sets.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("entities")
+def eval_entities(benchmark: str = typer.Option("slavicner", "--benchmark", help="Only slavicner for now."),
+                  split: str = typer.Option("dev", "--split", help="dev (topics other than us_election_2020) or test."),
+                  lang: Optional[List[str]] = typer.Option(None, "--lang", help="Languages (repeat); default all."),
+                  benchmarks: Optional[str] = typer.Option(None, "--benchmarks", help="Path of the slavicner folder."),
+                  limit: int = typer.Option(0, "--limit", help="Score only the first N documents."),
+                  output: Optional[str] = typer.Option(None, "--output", "-o", help="Write metrics JSON here.")):
+    """Mention F1 (partial, exact) by type and language, base-form accuracy, linking agreement."""
+    import json
+
+    from .eval.run import evaluate_entities
+
+    if benchmark != "slavicner":
+        typer.echo(f"kronika: unknown benchmark {benchmark!r}; use slavicner", err=True)
+        raise typer.Exit(2)
+    try:
+        metrics = evaluate_entities(split, lang or None, benchmarks, limit)
+    except FileNotFoundError as exc:
+        typer.echo(f"kronika: {exc}", err=True)
+        raise typer.Exit(2)
+    text = json.dumps(metrics, indent=1, ensure_ascii=False)
+    if output:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+    o = metrics["overall"]
+    typer.echo(f"partial F1 {o['partial']['ALL']['f1']:.3f}  exact F1 {o['exact']['ALL']['f1']:.3f}  "
+               f"base accuracy {metrics['base_accuracy']['accuracy']:.3f}  linking F1 {metrics['linking']['f1']:.3f}")
+    for lg, m in sorted(metrics["by_lang"].items()):
+        per = "  ".join(f"{t} {m['partial'][t]['f1']:.2f}" for t in ("PER", "LOC", "ORG", "EVT", "PRO") if t in m["partial"])
+        typer.echo(f"  {lg}: partial F1 {m['partial']['ALL']['f1']:.3f} ({per})")

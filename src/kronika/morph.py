@@ -78,6 +78,130 @@ class Morphology:
             return self._analyse_pymorphy(word, lang)
         return self._analyse_simplemma(word, lang)
 
+    @functools.lru_cache(maxsize=200_000)
+    def name_class(self, word: str, lang: str, strict: bool = False) -> str | None:
+        """'geo', 'first', 'surname' or 'org' when the dictionary knows `word` as such a name;
+        `strict`: only when it knows no common word of that form ("Jak" is a conjunction first)."""
+        if lang == "pl":
+            with self._lock:
+                analyses = self._pl().analyse(word)
+            if strict and any(not a[2][3] or "nazwa_pospolita" in a[2][3] for a in analyses):
+                return None
+            names = {q for a in analyses for q in a[2][3]}
+            for q, cls in (("imię", "first"), ("nazwisko", "surname"), ("nazwa_geograficzna", "geo"),
+                           ("nazwa_organizacji", "org"), ("nazwa_firmy", "org")):
+                if q in names:
+                    return cls
+            return None
+        if lang in ("ru", "uk"):
+            parses = self._pym(lang).parse(word.translate(_APOSTROPHES))[:2]
+            if strict and not parses[0].tag.grammemes & {"Name", "Surn", "Patr", "Geox", "Orgn"}:
+                return None
+            for p in parses:
+                g = p.tag.grammemes
+                for gram, cls in (("Name", "first"), ("Surn", "surname"), ("Patr", "surname"), ("Geox", "geo"),
+                                  ("Orgn", "org")):
+                    if gram in g:
+                        return cls
+        return None
+
+    def proper_lemma(self, word: str, lang: str, run=(), kind: str = "") -> str:
+        """The nominative of a word inside a name, in the name's casing; adjectives agree with
+        the name's head noun ("Karolinie Północnej" -> "Karolina Północna")."""
+        lemma = self._agreeing_lemma(word, lang, tuple(t.text for t in run), kind)
+        if word[:1].isupper():
+            lemma = lemma[:1].upper() + lemma[1:]
+        return lemma
+
+    @functools.lru_cache(maxsize=100_000)
+    def _agreeing_lemma(self, word: str, lang: str, run: tuple[str, ...], kind: str = "") -> str:
+        if lang == "pl":
+            with self._lock:
+                analyses = [a[2] for a in self._pl().analyse(word) if a[0] == 0]
+            if not analyses:
+                return word
+            if word[:1].isupper():
+                # a capitalised word in a name: the reading of the name's kind, then any proper-name
+                # reading ("Polski" -> Polska, "Europie" -> Europa), in the case of the rest of the name
+                wanted = {"LOC": "nazwa_geograficzna", "PER": "nazwisko", "ORG": "nazwa_organizacji"}.get(kind)
+                others = [w for w in run if w != word]
+                other_cases = set()
+                for w in others[:2]:
+                    with self._lock:
+                        for a in self._pl().analyse(w):
+                            p = a[2][2].split(":")
+                            if len(p) > 2:
+                                other_cases.update(p[2].split("."))
+
+                def rank(a):
+                    p = a[2].split(":")
+                    agrees = not other_cases or (len(p) > 2 and bool(set(p[2].split(".")) & other_cases))
+                    return (not agrees, not (wanted and wanted in a[3]), not (a[3] and "nazwa_pospolita" not in a[3]))
+                analyses = sorted(analyses, key=rank)
+            first = analyses[0]
+            lemma, tag = first[1].split(":", 1)[0], first[2]
+            parts = tag.split(":")
+            if parts[0] in ("adj", "ppas", "pact"):
+                gender = self._pl_head_gender(run, word)
+                degree = parts[-1] if parts[0] == "adj" else None
+                number = parts[1] if len(parts) > 1 else "sg"
+                if gender:
+                    with self._lock:
+                        forms = self._pl().generate(lemma)
+                    for f in forms:
+                        fp = f[2].split(":")
+                        if fp[0] == parts[0] and fp[1] == number and "nom" in fp[2].split(".") \
+                                and any(g in fp[3].split(".") for g in gender.split(".")) \
+                                and (degree is None or fp[-1] == degree) and (parts[0] == "adj" or fp[-1] == parts[-1]):
+                            return f[0]
+            if parts[0] == "subst" and parts[1] == "pl" and not word.isupper():
+                # a plural name stays plural ("Brytyjczyków" -> Brytyjczycy, "Wyspach" -> Wyspy)
+                with self._lock:
+                    forms = self._pl().generate(first[1])
+                for f in forms:
+                    fp = f[2].split(":")
+                    if fp[0] == "subst" and fp[1] == "pl" and "nom" in fp[2].split("."):
+                        return f[0]
+            return lemma
+        if lang in ("ru", "uk"):
+            parses = self._pym(lang).parse(word.translate(_APOSTROPHES))
+            if not parses:
+                return word
+            p = parses[0]
+            if "ADJF" in p.tag.grammemes:
+                gender = self._pym_head_gender(run, word, lang)
+                if gender:
+                    form = p.inflect({"nomn", "sing", gender})
+                    if form is not None:
+                        return form.word
+            return p.normal_form
+        return self.analyse(word, lang)[0][0] if self.analyse(word, lang)[0] else word
+
+    def _pl_head_gender(self, run: tuple[str, ...], word: str) -> str | None:
+        """Gender of the noun the word agrees with: a noun reading in the word's case and number."""
+        with self._lock:
+            mine = {(p[1], c) for a in self._pl().analyse(word) for p in [a[2][2].split(":")] if len(p) > 2
+                    for c in p[2].split(".")}
+        for w in run:
+            if w == word:
+                continue
+            with self._lock:
+                analyses = self._pl().analyse(w)
+            nouns = [a[2][2].split(":") for a in analyses if a[2][2].startswith("subst")]
+            nouns.sort(key=lambda p: not any((p[1], c) in mine for c in p[2].split(".")))
+            if nouns and len(nouns[0]) >= 4:
+                return nouns[0][3]
+        return None
+
+    def _pym_head_gender(self, run: tuple[str, ...], word: str, lang: str) -> str | None:
+        for w in run:
+            if w == word:
+                continue
+            p = self._pym(lang).parse(w)[0]
+            if "NOUN" in p.tag.grammemes:
+                return p.tag.gender
+        return None
+
     def _analyse_pl(self, word: str):
         with self._lock:
             analyses = self._pl().analyse(word)

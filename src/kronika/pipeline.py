@@ -83,7 +83,7 @@ class Pipeline:
             attach_sizes(evs, doc.sentences)
             doc.events = merge_events(evs)
 
-        return cls([
+        pipeline = cls([
             Stage("clean", ("article",), ("skips",), lambda d: setattr(d, "skips", find_skips(d.article.body))),
             Stage("segment", ("skips",), ("paragraphs", "sentences", "tokens"), segment),
             Stage("entities", ("tokens",), ("mentions", "main_country"), entities),
@@ -92,11 +92,16 @@ class Pipeline:
             Stage("attribution", ("units",), ("sources", "speakers"), attribution),
             Stage("events", ("units", "dates", "sources", "places"), ("events",), events),
         ])
+        pipeline.morph, pipeline.index = morph, index
+        return pipeline
 
-    def process(self, article: Article) -> Doc:
+    def process(self, article: Article, until: str | None = None) -> Doc:
+        """Run the stages over one article; `until` stops after the stage of that name."""
         doc = Doc(article)
         for st in self.stages:
             st.run(doc)
+            if st.name == until:
+                break
         return doc
 
     def run(self, articles: Iterable[Article]) -> Iterable[Doc]:

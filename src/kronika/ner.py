@@ -1,0 +1,172 @@
+"""Named entities for `kronika entities`: names of people, places, organisations, events and
+products, with their base form in the article's language and one identity across languages.
+
+Names the tables know come from the entity stage; the rest are capitalised runs typed by the
+dictionaries' name classes (morfeusz2, pymorphy3), given names, organisation head words and acronyms.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from .gazetteer import NameIndex
+from .lexicon import data_path, load_yaml
+from .morph import Morphology, case_of, guess_bases, is_known_common
+from .records import Doc, Sentence, Token
+from .translit import to_latin
+
+OPENERS = {'"', "„", "“", "«", "(", "-", "–", "—", ":"}
+CONNECTORS = {"i", "de", "da", "von", "van", "der", "den", "al", "bin", "of", "the", "и", "і", "a", "und", "la", "le", "du"}
+
+
+@dataclass(frozen=True, slots=True)
+class NamedEntity:
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    type: str
+    base: str
+    key: str
+
+
+@functools.lru_cache(maxsize=1)
+def _ner_data():
+    data = load_yaml(data_path("ner.yaml"))
+    heads = {lang: frozenset(ws) for lang, ws in data["org_heads"].items()}
+    canonical = {w.lower(): w for kind in ("pro", "evt") for w in data[kind]}
+    return heads, frozenset(w.lower() for w in data["pro"]), frozenset(w.lower() for w in data["evt"]), canonical
+
+
+class Recogniser:
+    def __init__(self, index: NameIndex, morph: Morphology):
+        self.index, self.morph = index, morph
+
+    def entities(self, doc: Doc) -> list[NamedEntity]:
+        out: list[NamedEntity] = []
+        for si, sent in enumerate(doc.sentences):
+            out.extend(self._sentence(doc, si, sent))
+        return out
+
+    def _sentence(self, doc: Doc, si: int, sent: Sentence) -> list[NamedEntity]:
+        from .entities import _first_names
+
+        heads, pro, evt, canonical = _ner_data()
+        toks = sent.tokens
+        lang = sent.lang
+        out: list[NamedEntity] = []
+        taken: set[int] = set()
+        for m in doc.mentions[si]:
+            kind = m.kind
+            if kind not in ("PER", "ORG", "LOC") or not m.text[:1].isupper():
+                continue  # "tego kraju", "stolicy": words that point at a place are no names
+            if kind == "ORG" and m.key.lower() in pro:
+                kind = "PRO"
+            base = self._base(toks[m.first_token:m.last_token + 1], lang, kind)
+            out.append(NamedEntity(doc.article.doc_id, m.start, m.end, m.text, kind, base, m.key))
+            taken.update(range(m.first_token, m.last_token + 1))
+        firsts = _first_names()
+        k = 0
+        while k < len(toks):
+            if k in taken or not self._starts(toks, k, lang, heads.get(lang, frozenset()), pro | evt):
+                k += 1
+                continue
+            j = k
+            while j + 1 < len(toks) and j + 1 not in taken and (
+                    _cap(toks[j + 1]) or (toks[j + 1].lower in CONNECTORS and j + 2 < len(toks) and _cap(toks[j + 2])
+                                          and toks[j + 1].lower not in ("i", "и", "і", "a", "und", "and"))):
+                j += 1
+            run = toks[k:j + 1]
+            typ = self._type(run, lang, heads.get(lang, frozenset()), firsts, pro, evt)
+            if typ is not None:
+                text = sent.text[run[0].start - sent.start:run[-1].end - sent.start]
+                special = next((canonical[f] for f in _forms(run, lang) if f in canonical), None)
+                base = special or self._base(run, lang, typ)
+                out.append(NamedEntity(doc.article.doc_id, run[0].start, run[-1].end, text, typ, base,
+                                       to_latin(base, lang)))
+            k = j + 1
+        return out
+
+    def _starts(self, toks: list[Token], k: int, lang: str, heads, special) -> bool:
+        t = toks[k]
+        low = set(_forms([t], lang))
+        if low & special:
+            return True
+        if not _cap(t):
+            return False
+        initial = k == 0 or toks[k - 1].text in OPENERS or toks[k - 1].text in ".!?"
+        if initial:
+            return bool(self.morph.name_class(t.text, lang, strict=True)) or t.tags[:1] == ("ign",) or t.text.isupper() \
+                or bool(low & heads) or (lang not in ("pl", "ru", "uk") and k > 0)
+        return True
+
+    def _type(self, run: list[Token], lang: str, heads, firsts, pro, evt) -> str | None:
+        lows = [set(_forms([t], lang)) for t in run]
+        joined = " ".join(t.lower for t in run)
+        if joined in evt or any(lw & evt for lw in lows[:1]):
+            return "EVT"
+        if joined in pro or any(lw & pro for lw in lows[:1]):
+            return "PRO"
+        classes = [self.morph.name_class(t.text, lang) for t in run]
+        if lows[0] & heads:
+            return "ORG"
+        if "first" in classes or "surname" in classes or (len(run) >= 2 and lows[0] & firsts):
+            return "PER"
+        if "org" in classes:
+            return "ORG"
+        if "geo" in classes:
+            return "LOC"
+        if all(t.text.isupper() and len(t.text) >= 2 for t in run):
+            return "ORG"
+        if len(run) == 1 and is_known_common(run[0].tags) and lang in ("pl", "ru", "uk"):
+            return None  # a capitalised common word ("Rząd", "Prezydent") is no name
+        if len(run) >= 2 and all(t.tags[:1] in (("ign",), ()) or lang not in ("pl", "ru", "uk") for t in run):
+            return "PER"
+        return "ORG" if len(run) >= 2 else "PER"
+
+    def _base(self, run: list[Token], lang: str, typ: str) -> str:
+        """The base form of a name in its language: the head and the words that agree with it in
+        the nominative, the rest ("Partii Niepodległości Wielkiej Brytanii" -> "Partia Niepodległości
+        Wielkiej Brytanii") as written."""
+        if all(t.text.isupper() for t in run if t.text[:1].isalpha()):
+            return " ".join(t.text for t in run)
+        head_cases = None
+        words = []
+        for i, t in enumerate(run):
+            cases = set().union(*(case_of(tag, lang) for tag in t.tags)) if t.tags else set()
+            if i > 0 and head_cases is not None and cases and not (cases & head_cases) and typ != "PER":
+                words.extend(x.text for x in run[i:])
+                break
+            if i == 0:
+                head_cases = cases or None
+            words.append(self._lemma(t, lang, typ, run))
+        return " ".join(words)
+
+    def _lemma(self, t: Token, lang: str, typ: str, run: list[Token]) -> str:
+        if not t.text[:1].isalpha():
+            return t.text
+        if t.tags[:1] == ("ign",) or not t.lemmas:
+            if lang in OBLIQUE and typ in ("PER", "LOC") and t.text.lower().endswith(OBLIQUE[lang]):
+                bases = guess_bases(t.text, lang)
+                return bases[0] if bases else t.text
+            return t.text
+        return self.morph.proper_lemma(t.text, lang, run, typ)
+
+
+def _forms(run: list[Token], lang: str) -> list[str]:
+    """Lower-cased forms of a run as written and as base forms ("brexitu" -> brexit)."""
+    if len(run) > 1:
+        return [" ".join(t.lower for t in run)]
+    t = run[0]
+    return list(dict.fromkeys([t.lower, *t.lemmas[:2], *(b.lower() for b in guess_bases(t.text, lang))]))
+
+
+# endings that are never those of a nominative name, so a guessed base is safe
+OBLIQUE = {"pl": ("owi", "em", "ego", "emu", "ą", "ę", "ach", "ami", "ów", "om"),
+           "cs": ("ovi", "em", "ou", "ům", "ech", "ami"),
+           "ru": ("ым", "ом", "ого", "ому", "ой", "ою", "ах", "ами", "ов"),
+           "uk": ("им", "ом", "ого", "ому", "ою", "ах", "ами", "ів", "ові")}
+
+
+def _cap(t: Token) -> bool:
+    return t.text[:1].isupper() and t.text[:1].isalpha()
