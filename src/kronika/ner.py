@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from .gazetteer import NameIndex
 from .lexicon import data_path, load_yaml
 from .morph import Morphology, case_of, guess_bases, is_known_common
-from .records import Doc, Sentence, Token
+from .records import Doc, Mention, Sentence, Token
 from .translit import to_latin
 
 OPENERS = {'"', "„", "“", "«", "(", "-", "–", "—", ":"}
@@ -41,6 +41,25 @@ def _ner_data():
 class Recogniser:
     def __init__(self, index: NameIndex, morph: Morphology):
         self.index, self.morph = index, morph
+
+    def add_mentions(self, doc: Doc) -> None:
+        """Give the event stages the people and organisations that only the name classes found, so
+        that an unlisted spokesman or company can act and speak."""
+        for si, sent in enumerate(doc.sentences):
+            taken = {k for m in doc.mentions[si] for k in range(m.first_token, m.last_token + 1)}
+            starts = {t.start: k for k, t in enumerate(sent.tokens)}
+            ends = {t.end: k for k, t in enumerate(sent.tokens)}
+            new = []
+            for ne in self._sentence(doc, si, sent):
+                if ne.type not in ("PER", "ORG") or ne.start not in starts or ne.end not in ends:
+                    continue
+                a, b = starts[ne.start], ends[ne.end]
+                if any(k in taken for k in range(a, b + 1)):
+                    continue
+                new.append(Mention(ne.start, ne.end, ne.text, ne.type, ne.key, ne.base, None, None, None, None,
+                                   False, (), a, b, si))
+            if new:
+                doc.mentions[si] = sorted(doc.mentions[si] + new, key=lambda m: m.start)
 
     def entities(self, doc: Doc) -> list[NamedEntity]:
         out: list[NamedEntity] = []

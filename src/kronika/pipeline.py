@@ -25,6 +25,7 @@ from .geocode import dateline_place, resolve_place_phrases
 from .langid import identify, script_of
 from .lexicon import load_lexicon
 from .morph import Morphology
+from .ner import Recogniser
 from .records import Article, Doc, Paragraph, Sentence, Token
 from .roles import build_units
 from .sentences import WORD, paragraphs, split_sentences
@@ -59,6 +60,7 @@ class Pipeline:
         morph = morph or Morphology()
         index = index or load_index(morph)
         finder = EntityFinder(index, morph)
+        recogniser = Recogniser(index, morph)
 
         def segment(doc: Doc) -> None:
             _segment(doc, morph)
@@ -67,6 +69,7 @@ class Pipeline:
             doc.mentions = [finder.find(s, i) for i, s in enumerate(doc.sentences)]
             doc.dateline = dateline_place(doc, finder)
             find_people(doc)
+            recogniser.add_mentions(doc)
             settle_places(doc, index)
             doc.main_country = main_country(doc, index)
 
