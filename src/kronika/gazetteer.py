@@ -8,6 +8,7 @@ Keys are tuples of lower-cased lemmas (or surface forms, for city names), so "Ka
 from __future__ import annotations
 
 import hashlib
+import os
 import logging
 import pickle
 import sys
@@ -216,7 +217,6 @@ def _fingerprint() -> str:
 
 
 def cache_dir() -> Path:
-    import os
 
     import platformdirs
 
@@ -236,7 +236,7 @@ def load_index(morph: Morphology) -> NameIndex:
     t = time.time()
     idx = build_index(morph)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # parallel first runs must not share a half-written file
     with open(tmp, "wb") as f:
         pickle.dump(idx, f, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
