@@ -45,6 +45,7 @@ def _valid(y: int, m: int, d: int) -> str | None:
         return None
 
 
+@functools.lru_cache(maxsize=1)
 def calendar_words() -> frozenset[str]:
     """Month and weekday words of every language: never names of places."""
     months, weekdays, _ = _calendar()

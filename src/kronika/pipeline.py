@@ -9,7 +9,6 @@ constructed once and passed in, so a worker builds its own and tests can pass sm
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -153,7 +152,3 @@ def _token(start: int, end: int, text: str, lang: str, morph: Morphology) -> Tok
         lemmas, tags = morph.analyse(text, lang)
         return Token(start, end, text, lemmas, tags)
     return Token(start, end, text, (), ())
-
-
-def language_counts(docs: list[Doc]) -> Counter:
-    return Counter(s.lang for d in docs for s in d.sentences)
