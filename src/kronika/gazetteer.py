@@ -249,17 +249,28 @@ def _country_centres() -> dict[str, tuple[float, float]]:
     return out
 
 
+def _span(values: list[float]) -> tuple[float, float]:
+    """The span of sorted coordinates less stray ends: a few towns set apart from the rest by more
+    than 3 degrees are misfiled records (a "Jiangsu" village in Tibet), not the region's edge."""
+    n = len(values)
+    stray = max(1, n // 20)  # at most one town in twenty can be strays at either end
+    lo, hi = 0, n - 1
+    for k in range(min(stray, n - 1)):
+        if values[k + 1] - values[k] > 3:
+            lo = k + 1
+    for k in range(n - 1, max(n - 1 - stray, 0), -1):
+        if values[k] - values[k - 1] > 3:
+            hi = k - 1
+    return (values[lo], values[hi]) if lo <= hi else (values[0], values[-1])
+
+
 def _centre(points: list[tuple[float, float]]) -> tuple[float, float]:
-    """The middle of the span of a region's towns (robust to a few outliers), not their mean,
-    which crowds towards where most people live."""
-    lats = sorted(p[0] for p in points)
-    lons = sorted(p[1] for p in points)
-    cut = min(len(points) // 50, 2)
-    lo, hi = lats[cut], lats[-1 - cut]
-    wlo, whi = lons[cut], lons[-1 - cut]
+    """The middle of the span of a region's towns, not their mean, which crowds towards where most
+    people live (Manitoba's centre lies far north of Winnipeg)."""
+    lo, hi = _span(sorted(p[0] for p in points))
+    wlo, whi = _span(sorted(p[1] for p in points))
     if whi - wlo > 180:  # a region across the antimeridian (Chukotka, the Aleutians)
-        shifted = sorted(x % 360 for x in lons)
-        wlo, whi = shifted[cut], shifted[-1 - cut]
+        wlo, whi = _span(sorted(p[1] % 360 for p in points))
         lon = (wlo + whi) / 2
         return round((lo + hi) / 2, 4), round(lon - 360 if lon > 180 else lon, 4)
     return round((lo + hi) / 2, 4), round((wlo + whi) / 2, 4)
@@ -271,12 +282,17 @@ _REGION_WORDS = ("province", "region", "oblast", "oblast'", "governorate", "stat
                  "municipality", "parish", "canton", "emirate", "division")
 
 
+# what is left of "South Governorate" or "Capital Region" without the kind word names nothing
+_GENERIC = frozenset("""north south east west central northern southern eastern western capital upper lower
+middle new greater north-east north-west south-east south-west northeast northwest southeast southwest""".split())
+
+
 def _region_names(name: str) -> set[str]:
     out = {name, _ascii(name)}
     low = name.lower()
     for w in _REGION_WORDS:
         for n in (low.removesuffix(" " + w), low.removeprefix(w + " ")):
-            if n != low and len(n) >= 3:
+            if n != low and len(n) >= 3 and not set(n.split()) <= _GENERIC:
                 out.add(n)
     return out
 
@@ -338,7 +354,7 @@ def _add_regions(idx: NameIndex, gc, cities: dict, morph: Morphology) -> None:
                     _ascii(n) in plain for n in _region_names(sub.name)):
                 names |= _region_names(sub.name)
         for n in names:
-            if len(n) >= 3 and _script_ok(n):
+            if len(n) >= 3 and _script_ok(n) and not set(n.lower().split()) <= _GENERIC:  # "South" (CM)
                 idx.add(tuple(t.lower() for t in WORD.findall(n) if t not in ".,"), entry)
     for (cc, code, county), pts in sorted(county_points.items()):
         lat, lon = _centre(pts)
@@ -346,12 +362,21 @@ def _add_regions(idx: NameIndex, gc, cities: dict, morph: Morphology) -> None:
         idx.places.append((None, county, cc, lat, lon, "admin2", code, county_pop[(cc, code, county)]))
         entry = Entry("LOC", county, "USA", None, pi, population=county_pop[(cc, code, county)] // 10)
         idx.add(tuple(t.lower() for t in WORD.findall(county) if t not in ".,"), entry)
-    for code, st in states.items():  # postal codes and AP abbreviations ("Calif.") are read as states
-        pi = idx.admin1.get(("US", code))
-        if pi is not None:
-            for abbr in _us_abbreviations().get(code, ()):
+    # news abbreviations of states and provinces ("Calif.", "Ont."), by ISO 3166-2 code
+    by_iso: dict[tuple[str, str], int] = {}
+    for (cc, code), pi in idx.admin1.items():
+        name = idx.places[pi][1]
+        for sub in subdivisions.get(cc, ()):
+            if _ascii(sub.name).lower() == _ascii(name).lower():
+                by_iso[(cc, sub.code.split("-", 1)[1])] = pi
+    for cc, per_code in (_load_yaml("state_abbreviations.yaml") or {}).items():
+        for code, abbreviations in (per_code or {}).items():
+            pi = by_iso.get((cc, code))
+            if pi is None:
+                continue
+            for abbr in abbreviations:
                 idx.add(tuple(t.lower() for t in WORD.findall(abbr)), Entry(
-                    "LOC", st["name"], "USA", None, pi, population=idx.places[pi][7] // 10))
+                    "LOC", idx.places[pi][1], idx.alpha3.get(cc), None, pi, population=idx.places[pi][7] // 10))
 
 
 def _add_continents(idx: NameIndex, gc, morph: Morphology) -> None:
@@ -378,14 +403,10 @@ def _add_continents(idx: NameIndex, gc, morph: Morphology) -> None:
                 idx.add(key, entry)
 
 
-def _us_abbreviations() -> dict[str, list[str]]:
-    return (_load_yaml("us_state_abbreviations.yaml") or {})
-
-
 def _fingerprint() -> str:
     h = hashlib.sha256(__version__.encode())
     h.update(Path(__file__).read_bytes())  # a change to how the index is built invalidates it
-    for name in ("place_aliases.yaml", "actors.yaml", "demonyms.yaml", "us_state_abbreviations.yaml",
+    for name in ("place_aliases.yaml", "actors.yaml", "demonyms.yaml", "state_abbreviations.yaml",
                  "country_points.yaml"):
         p = data_path(name)
         if p.exists():

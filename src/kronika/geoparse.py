@@ -95,6 +95,7 @@ class Geoparser:
         find_people(doc)
         out: list[_Cand] = []
         unknown = self._unknown_names(doc)
+        people = _people_words(doc)
         for si, sent in enumerate(doc.sentences):
             lex = load_lexicon(sent.lang)
             locative = {p for p, role in lex.prepositions.items() if role == "location"} if lex else set()
@@ -115,6 +116,8 @@ class Geoparser:
                     continue
                 if prev is not None and _cap_word(prev) and (prev.lower in HONORIFICS or _is_first_name(prev)):
                     continue  # "Jesse Jackson", "Mr. Lincoln"
+                if m.first_token == m.last_token and m.text in people and not after_prep:
+                    continue  # "Walsh said": the surname of someone named in full elsewhere
                 cands = places.get((si, m.start)) or ([m.place] if m.place is not None else [])
                 if m.place is not None and m.place not in cands:
                     cands = [m.place, *cands]
@@ -177,16 +180,20 @@ class Geoparser:
         # regions, demonyms, and big cities
         country_w: Counter[str] = Counter()
         region_w: Counter[tuple[str, str]] = Counter()
+        own: dict[str, Counter[str]] = defaultdict(Counter)  # what each name adds to country_w
         for c in cands:
             if not c.places:
                 continue
             top = max(c.places, key=_prior)
             sure = len(c.places) == 1 or top.resolution == "country" or _prior(top) - max(
                 (_prior(p) for p in c.places if p is not top), default=0) > 2.5
-            if not sure:
+            # a village that only a capitalised word points at is no evidence of where the article is
+            weighty = top.resolution != "city" or top.population >= 50_000 or c.after_preposition or c.within
+            if not sure or not weighty:
                 continue
             w = 1.0 if c.kind == "toponym" else 0.5
             country_w[top.country] += w
+            own[_name_key(c)][top.country] += w
             if top.resolution in ("admin1", "admin2", "city") and top.admin1:
                 region_w[(top.country, top.admin1)] += w
         total = sum(country_w.values()) or 1.0
@@ -205,7 +212,10 @@ class Geoparser:
             scores = {}
             for p in places:
                 s = _prior(p) + (1.0 if p.geonameid is not None and p.geonameid in capitals else 0.0)
-                s += 3.0 * country_w.get(p.country, 0) / total
+                share = (country_w.get(p.country, 0) - own[key].get(p.country, 0)) / total
+                s += 3.0 * share
+                if share <= 0 and p.resolution not in ("country", "continent") and len(country_w) > 0:
+                    s -= 1.5  # a town in a country the article never brings up
                 if p.resolution != "country" and p.admin1 and region_w.get((p.country, p.admin1)):
                     s += 1.5 + 0.5 * min(region_w[(p.country, p.admin1)], 4)
                 for c in group:
@@ -229,9 +239,11 @@ class Geoparser:
                 if inside and place not in inside:
                     place = max(inside, key=_prior)
             if place is not None and not c.after_preposition and c.kind == "toponym" and place.resolution == "city" \
-                    and place.population < 20_000 and not country_w.get(place.country) and len(c.places) > 0 \
-                    and not c.within:
-                continue  # a capitalised word that is also a village abroad, with nothing to support it
+                    and not c.within and (
+                        (place.population < 20_000
+                         and country_w.get(place.country, 0) <= own[_name_key(c)].get(place.country, 0))
+                        or (place.population < 1_000_000 and _common_word(c.mention, doc))):
+                continue  # a capitalised word ("Police", "Court") that is also a town, with nothing to support it
             out.append(self._toponym(doc, c, place, score))
         return out
 
@@ -272,25 +284,66 @@ def _facility_run(sent, m: Mention) -> tuple[int, int] | None:
         return None
     toks = sent.tokens
     a, b = m.first_token, m.last_token
-    while a > 0 and (_cap_word(toks[a - 1]) or toks[a - 1].text in ("St", "St.", "'s")) and a - 1 > 0:
+    while a - 1 > 0 and (_cap_word(toks[a - 1]) or (toks[a - 1].text == "." and toks[a - 2].text in ("St", "Mt", "Ft"))):
         a -= 1
     while b + 1 < len(toks) and (_cap_word(toks[b + 1]) or toks[b + 1].text in ("'s", "’s", "-")):
         b += 1
     while b > m.last_token and not _cap_word(toks[b]):
         b -= 1
     last = toks[b]
-    if (a, b) == (m.first_token, m.last_token) and last.lower not in heads:
-        return None
+    if (a, b) == (m.first_token, m.last_token):
+        return None  # the gazetteer knows the whole name ("College Station")
     if last.lower not in heads and not ({*last.lemmas} & heads):
         return None
-    if (a, b) == (m.first_token, m.last_token):
-        return (a, b) if b > a else None  # "Church" alone is no town; a one-word match stays as it is
     return a, b
 
 
 def _prior(p: Place) -> float:
-    bonus = {"country": 4.0, "admin1": 1.0}.get(p.resolution, 0.0)
+    if p.resolution == "admin1":  # a region weighs a tenth of its people against a town of its name
+        return math.log10(max(p.population, 1) / 10 + 10) + 0.5
+    bonus = {"country": 4.0, "continent": 4.0}.get(p.resolution, 0.0)
     return math.log10(max(p.population, 1) + 10) + bonus
+
+
+def _people_words(doc: Doc) -> set[str]:
+    """Capitalised words that follow a given name or an honorific somewhere in the article: surnames."""
+    out = set()
+    for sent in doc.sentences:
+        toks = sent.tokens
+        for k in range(1, len(toks)):
+            prev = toks[k - 1]
+            if _cap_word(toks[k]) and _cap_word(prev) and (_is_first_name(prev) or prev.lower in HONORIFICS) \
+                    and toks[k].start - prev.end <= 2:
+                out.add(toks[k].text)
+    return out
+
+
+def _common_word(m: Mention, doc: Doc) -> bool:
+    """A one-word English name that the dictionary knows as a common word ("Police", "Court")."""
+    if m.first_token != m.last_token or " " in m.text:
+        return False
+    lang = doc.sentences[m.sentence].lang if 0 <= m.sentence < len(doc.sentences) else None
+    if lang != "en":
+        return False  # pl/ru/uk names are checked against their dictionaries' tags at matching
+    return _english_common(m.text.lower())
+
+
+@functools.lru_cache(maxsize=4096)
+def _english_common(word: str) -> bool:
+    try:
+        from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+    except ImportError:  # an older simplemma
+        return False
+    lemma = _english_dictionary(DefaultDictionaryFactory).get(word)
+    if lemma is None:
+        return False
+    lemma = lemma.decode() if isinstance(lemma, bytes) else str(lemma)
+    return lemma[:1].islower()
+
+
+@functools.lru_cache(maxsize=1)
+def _english_dictionary(factory):
+    return factory().get_dictionary("en")
 
 
 def _inside(p: Place, region: Place) -> bool:
