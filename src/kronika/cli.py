@@ -146,3 +146,86 @@ def eval_entities(benchmark: str = typer.Option("slavicner", "--benchmark", help
     for lg, m in sorted(metrics["by_lang"].items()):
         per = "  ".join(f"{t} {m['partial'][t]['f1']:.2f}" for t in ("PER", "LOC", "ORG", "EVT", "PRO") if t in m["partial"])
         typer.echo(f"  {lg}: partial F1 {m['partial']['ALL']['f1']:.3f} ({per})")
+
+
+@app.command()
+def geoparse(paths: List[str] = typer.Argument(..., help="Article files, directories, JSON Lines, HTML, or - for stdin."),
+             fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl, geojson or table."),
+             output: Optional[str] = typer.Option(None, "--output", "-o", help="Write here instead of standard output."),
+             max_bytes: int = typer.Option(20_000_000, "--max-bytes", help="Reject input files larger than this.")):
+    """Every toponym of articles resolved to a GeoNames place (unresolved ones listed with a reason)."""
+    import json
+
+    from .errors import InputError
+    from .geoparse import Geoparser
+    from .ingest import read_inputs
+    from .pipeline import Pipeline
+
+    parser = Geoparser(Pipeline.default())
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    rows, failed, n = [], 0, 0
+    try:
+        for item in read_inputs(paths, max_bytes=max_bytes):
+            if isinstance(item, InputError):
+                failed += 1
+                typer.echo(f"kronika: error: {item}", err=True)
+                continue
+            for top in parser.parse(item):
+                n += 1
+                if fmt == "jsonl":
+                    out.write(json.dumps(top.to_dict(), ensure_ascii=False) + "\n")
+                else:
+                    rows.append(top)
+        if fmt == "geojson":
+            feats = [{"type": "Feature", "properties": t.to_dict(),
+                      "geometry": {"type": "Point", "coordinates": [t.lon, t.lat]} if t.lat is not None else None}
+                     for t in rows]
+            json.dump({"type": "FeatureCollection", "features": feats}, out, ensure_ascii=False)
+            out.write("\n")
+        elif fmt == "table":
+            from rich.console import Console
+            from rich.table import Table
+
+            t = Table()
+            for col in ("doc", "text", "place", "country", "admin1", "feature", "lat", "lon", "score"):
+                t.add_column(col)
+            for r in rows:
+                t.add_row(r.doc_id, r.text, r.name or f"- ({r.reason})", r.country or "", r.admin1 or "",
+                          r.feature or "", f"{r.lat:.4f}" if r.lat is not None else "",
+                          f"{r.lon:.4f}" if r.lon is not None else "", f"{r.score:.2f}")
+            Console(file=out).print(t)
+        elif fmt != "jsonl":
+            typer.echo(f"kronika: unknown format {fmt!r}; use jsonl, geojson or table", err=True)
+            raise typer.Exit(2)
+    finally:
+        if output:
+            out.close()
+    typer.echo(f"kronika: {n} toponyms, {failed} failed inputs", err=True)
+    raise typer.Exit(1 if failed else 0)
+
+
+@eval_app.command("geo")
+def eval_geo(benchmark: str = typer.Option(..., "--benchmark", help="lgl, gwn, geovirus or trnews (the dev set)."),
+             root: Optional[str] = typer.Option(None, "--root", help="Path of the geoparsing folder "
+                                                "(default: $KRONIKA_BENCHMARKS/geoparsing or ../shared/benchmarks/geoparsing)."),
+             limit: int = typer.Option(0, "--limit", help="Score only the first N documents."),
+             output: Optional[str] = typer.Option(None, "--output", "-o", help="Write metrics JSON here.")):
+    """Toponym recognition P/R/F1 and accuracy@161 km, end to end and on the recognised toponyms."""
+    import json
+
+    from .eval.geo import evaluate_geo
+
+    try:
+        metrics, _ = evaluate_geo(benchmark, root, limit)
+    except KronikaError as exc:
+        typer.echo(f"kronika: {exc}", err=True)
+        raise typer.Exit(2)
+    text = json.dumps(metrics, indent=1, ensure_ascii=False)
+    if output:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+    r = metrics["recognition"]
+    typer.echo(f"{benchmark} ({metrics['benchmark']['part']}, {metrics['benchmark']['documents']} documents): "
+               f"recognition P {r['precision']:.3f} R {r['recall']:.3f} F1 {r['f1']:.3f}; "
+               f"acc@161km {metrics['acc161_recognised']:.3f} on recognised, "
+               f"{metrics['acc161_end_to_end']:.3f} end to end; median error {metrics['median_error_km']} km")

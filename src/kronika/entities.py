@@ -45,6 +45,17 @@ class EntityFinder:
         found = self._longest(toks, [token_forms(t, lang) for t in toks], 0, 0)
         return found if found is not None and found.last_token == len(toks) - 1 else None
 
+    def places_for(self, name: str, lang: str) -> list[Place]:
+        """Every place a name on its own can stand for ("LONDON" in a dateline: London, Ky. too)."""
+        toks = [Token(s, e, t, *self.morph.analyse(t, lang)) if t[:1].isalpha() else Token(s, e, t)
+                for s, e, t in tokenize(name)]
+        if not toks:
+            return []
+        found = self._match(toks, [token_forms(t, lang) for t in toks], 0)
+        if found is None or found[0] != len(toks) - 1:
+            return []
+        return list(dict.fromkeys(self.index.place_at(e.place) for e in found[1] if e.kind == "LOC" and e.place is not None))
+
     def find(self, sent: Sentence, sent_index: int) -> list[Mention]:
         toks = sent.tokens
         lang = sent.lang
@@ -139,8 +150,9 @@ class EntityFinder:
                 continue  # names are capitalised in every language we read
             if e.kind == "LOC" and not e.curated and i == j:
                 place = self.index.place_at(e.place)
-                if place.resolution == "city" and (len(first.text) < 3 or first.text.isupper()):
-                    continue
+                dateline = i == 0 and len(first.text) >= 4 and len(toks) > 1 and toks[1].text in (",", "-", "(", "–", "—")
+                if place.resolution == "city" and (len(first.text) < 3 or (first.text.isupper() and not dateline)):
+                    continue  # "AP", "NATO"; but "LONDON, Ky." opens a report
                 if place.resolution == "city" and is_known_common(first.tags) and not is_proper(first.tags):
                     continue  # "Nie", "Bar": a common word that is also a town somewhere
                 if place.resolution == "city" and i == 0 and not first.tags[:1] == ("ign",) and place.population < 100_000 \

@@ -26,6 +26,9 @@ from .dates import calendar_words
 from .records import Article, Doc, Mention, Place
 
 FEATURES = {"country": "country", "admin1": "admin1", "city": "city"}  # anything else is "other"
+# determiners before a capitalised word make it a common noun, not a town ("die Lage")
+# (not English: "the Cairns police", "a London firm" are places)
+ARTICLES = {"de": frozenset("der die das den dem des ein eine einer einem einen eines diese dieser dieses".split())}
 HONORIFICS = frozenset("""mr mrs ms miss dr sen rep gov lt gen col sgt capt president senator governor mayor
 judge rev st saint sir lord lady prof herr frau pan pani""".split())
 
@@ -118,7 +121,12 @@ class Geoparser:
                     continue  # "Jesse Jackson", "Mr. Lincoln"
                 if m.first_token == m.last_token and m.text in people and not after_prep:
                     continue  # "Walsh said": the surname of someone named in full elsewhere
+                if prev is not None and prev.lower in ARTICLES.get(sent.lang, ()) and m.place is not None \
+                        and m.place.resolution == "city" and m.place.population < 1_000_000:
+                    continue  # "die Lage", "the Mall": a noun, not the town of that name
                 cands = places.get((si, m.start)) or ([m.place] if m.place is not None else [])
+                if len(cands) <= 1 and m.text.isupper() and len(m.text) > 3:  # a dateline: "LONDON, Ky. -"
+                    cands = self.finder.places_for(m.text.title(), sent.lang) or cands
                 if m.place is not None and m.place not in cands:
                     cands = [m.place, *cands]
                 span = _facility_run(sent, m)
@@ -210,7 +218,7 @@ class Geoparser:
                 chosen[key] = (None, 0.0)
                 continue
             scores = {}
-            for p in places:
+            for p in _distinct(places):
                 s = _prior(p) + (1.0 if p.geonameid is not None and p.geonameid in capitals else 0.0)
                 share = (country_w.get(p.country, 0) - own[key].get(p.country, 0)) / total
                 s += 3.0 * share
@@ -231,6 +239,8 @@ class Geoparser:
             best_s, best = ranked[0]
             margin = best_s - ranked[1][0] if len(ranked) > 1 else 3.0
             chosen[key] = (best, round(1 / (1 + math.exp(-margin)), 3))
+        # a name that once follows a locative preposition or precedes its state is a place throughout
+        supported = {k for k, group in by_name.items() if any(c.after_preposition or c.within for c in group)}
         out = []
         for c in cands:
             place, score = chosen[_name_key(c)]
@@ -238,11 +248,11 @@ class Geoparser:
                 inside = [p for p in c.places if any(_inside(p, w) for w in c.within)]
                 if inside and place not in inside:
                     place = max(inside, key=_prior)
-            if place is not None and not c.after_preposition and c.kind == "toponym" and place.resolution == "city" \
-                    and not c.within and (
+            if place is not None and _name_key(c) not in supported and c.kind == "toponym" and place.resolution == "city" \
+                    and (
                         (place.population < 20_000
                          and country_w.get(place.country, 0) <= own[_name_key(c)].get(place.country, 0))
-                        or (place.population < 1_000_000 and _common_word(c.mention, doc))):
+                        or (max(p.population for p in c.places) < 1_000_000 and _common_word(c.mention, doc))):
                 continue  # a capitalised word ("Police", "Court") that is also a town, with nothing to support it
             out.append(self._toponym(doc, c, place, score))
         return out
@@ -296,6 +306,17 @@ def _facility_run(sent, m: Mention) -> tuple[int, int] | None:
     if last.lower not in heads and not ({*last.lemmas} & heads):
         return None
     return a, b
+
+
+def _distinct(places: list[Place]) -> list[Place]:
+    """One reading per place (our alias tables and GeoNames can both hold a city)."""
+    seen, out = set(), []
+    for p in places:
+        key = p.geonameid if p.geonameid else (p.name, p.country, p.resolution)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
 
 
 def _prior(p: Place) -> float:
