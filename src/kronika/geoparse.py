@@ -188,54 +188,66 @@ class Geoparser:
         # regions, demonyms, and big cities
         country_w: Counter[str] = Counter()
         region_w: Counter[tuple[str, str]] = Counter()
-        own: dict[str, Counter[str]] = defaultdict(Counter)  # what each name adds to country_w
+        own: dict[str, Counter] = defaultdict(Counter)  # what each name adds to the evidence
         for c in cands:
             if not c.places:
                 continue
             top = max(c.places, key=_prior)
-            sure = len(c.places) == 1 or top.resolution == "country" or _prior(top) - max(
-                (_prior(p) for p in c.places if p is not top), default=0) > 2.5
+            sure = len(_distinct(c.places)) == 1 or top.resolution == "country" or _prior(top) - max(
+                (_prior(p) for p in _distinct(c.places) if p is not top), default=0) > 2.5
             # a village that only a capitalised word points at is no evidence of where the article is
             weighty = top.resolution != "city" or top.population >= 50_000 or c.after_preposition or c.within
             if not sure or not weighty:
                 continue
             w = 1.0 if c.kind == "toponym" else 0.5
+            key = _name_key(c)
             country_w[top.country] += w
-            own[_name_key(c)][top.country] += w
+            own[key][top.country] += w
             if top.resolution in ("admin1", "admin2", "city") and top.admin1:
                 region_w[(top.country, top.admin1)] += w
+                own[key][(top.country, top.admin1)] += w
         total = sum(country_w.values()) or 1.0
         capitals = self._capitals()
-        anchors = [max(c.places, key=_prior) for c in cands if len(c.places) == 1 and c.places[0].lat is not None]
-        # score every reading of each name, summing over the name's mentions (one sense per name)
         by_name: dict[str, list[_Cand]] = defaultdict(list)
         for c in cands:
             by_name[_name_key(c)].append(c)
-        chosen: dict[str, tuple[Place | None, float]] = {}
+
+        def base_score(key: str, group: list[_Cand], p: Place) -> float:
+            s = _prior(p) + (1.0 if p.geonameid is not None and p.geonameid in capitals else 0.0)
+            share = (country_w.get(p.country, 0) - own[key].get(p.country, 0)) / total
+            s += 3.0 * share
+            if share <= 0 and p.resolution not in ("country", "continent") and len(country_w) > 0:
+                s -= 1.5  # a town in a country the article never brings up
+            if p.resolution != "country" and p.admin1:
+                rw = region_w.get((p.country, p.admin1), 0) - own[key].get((p.country, p.admin1), 0)
+                if rw > 0:
+                    s += 1.5 + 0.5 * min(rw, 4)
+            if any(_inside(p, w) for c in group for w in c.within):
+                s += 6.0
+            return s
+
+        # pass 1: each name on the article's countries and regions (one sense per name)
+        first: dict[str, Place] = {}
+        scored: dict[str, list[tuple[float, Place]]] = {}
         for key, group in by_name.items():
-            places = group[0].places
-            if not places:
-                chosen[key] = (None, 0.0)
-                continue
-            scores = {}
-            for p in _distinct(places):
-                s = _prior(p) + (1.0 if p.geonameid is not None and p.geonameid in capitals else 0.0)
-                share = (country_w.get(p.country, 0) - own[key].get(p.country, 0)) / total
-                s += 3.0 * share
-                if share <= 0 and p.resolution not in ("country", "continent") and len(country_w) > 0:
-                    s -= 1.5  # a town in a country the article never brings up
-                if p.resolution != "country" and p.admin1 and region_w.get((p.country, p.admin1)):
-                    s += 1.5 + 0.5 * min(region_w[(p.country, p.admin1)], 4)
-                for c in group:
-                    if any(_inside(p, w) for w in c.within):
-                        s += 6.0
-                if p.lat is not None and anchors and p.resolution != "country":
-                    near = min(distance_km(p.lat, p.lon, a.lat, a.lon) for a in anchors if a is not p)\
-                        if any(a is not p for a in anchors) else None
-                    if near is not None:
-                        s += 1.0 if near < 50 else 0.5 if near < 200 else 0.0
-                scores[id(p)] = (s, p)
-            ranked = sorted(scores.values(), key=lambda x: -x[0])
+            places = _distinct(group[0].places)
+            if places:
+                scored[key] = sorted(((base_score(key, group, p), p) for p in places), key=lambda x: -x[0])
+                first[key] = scored[key][0][1]
+        # pass 2: among several readings, those near the places the other names settled on
+        chosen: dict[str, tuple[Place | None, float]] = {k: (None, 0.0) for k in by_name}
+        for key, ranked in scored.items():
+            if len(ranked) > 1:
+                others = [q for k, q in first.items() if k != key and q.lat is not None
+                          and q.resolution in ("city", "admin2", "other", "place")]
+                rescored = []
+                for s, p in ranked:
+                    if p.lat is not None and p.resolution in ("city", "admin2") and others:
+                        near = sum(1.0 if d < 50 else 0.6 if d < 150 else 0.3 if d < 300 else 0.0
+                                   for d in (distance_km(p.lat, p.lon, q.lat, q.lon) for q in others))
+                        s += min(near, 2.5)
+                    rescored.append((s, p))
+                ranked = sorted(rescored, key=lambda x: -x[0])
             best_s, best = ranked[0]
             margin = best_s - ranked[1][0] if len(ranked) > 1 else 3.0
             chosen[key] = (best, round(1 / (1 + math.exp(-margin)), 3))
@@ -312,7 +324,7 @@ def _distinct(places: list[Place]) -> list[Place]:
     """One reading per place (our alias tables and GeoNames can both hold a city)."""
     seen, out = set(), []
     for p in places:
-        key = p.geonameid if p.geonameid else (p.name, p.country, p.resolution)
+        key = p.geonameid if p.geonameid else (p.name, p.country, p.resolution, p.admin1, p.lat, p.lon)
         if key not in seen:
             seen.add(key)
             out.append(p)
