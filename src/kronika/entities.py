@@ -19,6 +19,10 @@ from .records import Doc, Mention, Place, Sentence, Token
 from .sentences import tokenize
 
 _KIND_RANK = {"PER": 0, "ORG": 0, "LOC": 1, "NORP": 2}
+# determiners before a capitalised German word make it a common noun, not a town ("die Lage")
+GERMAN_ARTICLES = frozenset("der die das den dem des ein eine einer einem einen eines diese dieser dieses".split())
+# lower-case words inside town names ("Pomezí nad Ohří", "Frankfurt am Main", "Rostov-na-Donu")
+NAME_LINKS = frozenset("nad pod am an der upon na над на".split())
 
 
 def token_forms(tok: Token, lang: str) -> list[str]:
@@ -42,7 +46,7 @@ class EntityFinder:
         """The entity a name on its own stands for (a dateline, a header), or None."""
         toks = [Token(s, e, t, *self.morph.analyse(t, lang)) if t[:1].isalpha() else Token(s, e, t)
                 for s, e, t in tokenize(name)]
-        found = self._longest(toks, [token_forms(t, lang) for t in toks], 0, 0)
+        found = self._longest(toks, [token_forms(t, lang) for t in toks], 0, 0, standalone=True)
         return found if found is not None and found.last_token == len(toks) - 1 else None
 
     def places_for(self, name: str, lang: str) -> list[Place]:
@@ -106,23 +110,37 @@ class EntityFinder:
         found: tuple[int, list, tuple[str, ...]] | None = None
         j = i
         while partial:
+            merged: list = []
+            first_key = None
             for key in partial:
                 entries = self.index.lookup(key)
-                if entries:
-                    found = (j, entries, key)
-                    break
+                if not entries:
+                    continue
+                first_key = first_key or key
+                merged.extend(e for e in entries if e not in merged)
+                if not all(self._village(e) for e in merged):
+                    break  # "Chebu" as written is a Chinese village; its lemma "Cheb" a Czech town: read on
+            if merged:
+                found = (j, merged, first_key)
             j += 1
             if j >= len(toks) or j - i >= 6:
                 break
             partial = [k + (f,) for k in partial if k in self.index.prefixes for f in forms[j]]
         return found
 
-    def _longest(self, toks: list[Token], forms: list[list[str]], i: int, si: int) -> Mention | None:
+    def _village(self, e) -> bool:
+        if e.kind != "LOC" or e.curated or e.place is None:
+            return False
+        p = self.index.place_at(e.place)
+        return p.resolution == "city" and p.population < 5000
+
+    def _longest(self, toks: list[Token], forms: list[list[str]], i: int, si: int,
+                 standalone: bool = False) -> Mention | None:
         found = self._match(toks, forms, i)
         if found is None:
             return None
         j, entries, key = found
-        entry = self._choose(entries, toks, i, j)
+        entry = self._choose(entries, toks, i, j, standalone)
         if entry is None:
             return None
         last = toks[j]
@@ -137,7 +155,7 @@ class EntityFinder:
                        _base(toks, i, j), entry.code, entry.sector, self.index.place(entry), entry.source_kind,
                        inflected, alts, i, j, si)
 
-    def _choose(self, entries, toks: list[Token], i: int, j: int):
+    def _choose(self, entries, toks: list[Token], i: int, j: int, standalone: bool = False):
         first = toks[i]
         ok = []
         if i == j and first.lower in calendar_words():
@@ -155,9 +173,18 @@ class EntityFinder:
                     continue  # "AP", "NATO"; but "LONDON, Ky." opens a report
                 if place.resolution == "city" and is_known_common(first.tags) and not is_proper(first.tags):
                     continue  # "Nie", "Bar": a common word that is also a town somewhere
-                if place.resolution == "city" and i == 0 and not first.tags[:1] == ("ign",) and place.population < 100_000 \
-                        and not is_proper(first.tags):
+                if place.resolution == "city" and i == 0 and not standalone and not first.tags[:1] == ("ign",) \
+                        and place.population < 100_000 and not is_proper(first.tags):
                     continue
+                if place.resolution == "city" and place.population < 1_000_000 and i > 0 \
+                        and toks[i - 1].lower in GERMAN_ARTICLES:
+                    continue  # "die Lage", "der Kessel": a German noun, not the town of that name
+                if place.resolution == "city" and place.population < 100_000 and j + 1 < len(toks) \
+                        and first.lower in _first_names() and toks[j + 1].text[:1].isupper():
+                    continue  # "Grace Wanjiru": a given name, not Grace, Idaho
+            if e.kind == "LOC" and not e.curated and j + 2 < len(toks) and toks[j + 1].lower in NAME_LINKS \
+                    and toks[j + 2].text[:1].isupper() and self.index.place_at(e.place).resolution == "city":
+                continue  # "Pomezí nad Ohří" is a longer name than the Pomezí the index knows
             ok.append(e)
         if not ok:
             return None

@@ -26,9 +26,6 @@ from .dates import calendar_words
 from .records import Article, Doc, Mention, Place
 
 FEATURES = {"country": "country", "admin1": "admin1", "city": "city"}  # anything else is "other"
-# determiners before a capitalised word make it a common noun, not a town ("die Lage")
-# (not English: "the Cairns police", "a London firm" are places)
-ARTICLES = {"de": frozenset("der die das den dem des ein eine einer einem einen eines diese dieser dieses".split())}
 HONORIFICS = frozenset("""mr mrs ms miss dr sen rep gov lt gen col sgt capt president senator governor mayor
 judge rev st saint sir lord lady prof herr frau pan pani""".split())
 
@@ -121,9 +118,6 @@ class Geoparser:
                     continue  # "Jesse Jackson", "Mr. Lincoln"
                 if m.first_token == m.last_token and m.text in people and not after_prep:
                     continue  # "Walsh said": the surname of someone named in full elsewhere
-                if prev is not None and prev.lower in ARTICLES.get(sent.lang, ()) and m.place is not None \
-                        and m.place.resolution == "city" and m.place.population < 1_000_000:
-                    continue  # "die Lage", "the Mall": a noun, not the town of that name
                 cands = places.get((si, m.start)) or ([m.place] if m.place is not None else [])
                 if len(cands) <= 1 and m.text.isupper() and len(m.text) > 3:  # a dateline: "LONDON, Ky. -"
                     cands = self.finder.places_for(m.text.title(), sent.lang) or cands
@@ -260,12 +254,14 @@ class Geoparser:
                 inside = [p for p in c.places if any(_inside(p, w) for w in c.within)]
                 if inside and place not in inside:
                     place = max(inside, key=_prior)
-            if place is not None and _name_key(c) not in supported and c.kind == "toponym" and place.resolution == "city" \
-                    and (
+            if place is not None and _name_key(c) not in supported and c.kind == "toponym" and (
+                    (place.resolution == "city" and (
                         (place.population < 20_000
                          and country_w.get(place.country, 0) <= own[_name_key(c)].get(place.country, 0))
-                        or (max(p.population for p in c.places) < 1_000_000 and _common_word(c.mention, doc))):
-                continue  # a capitalised word ("Police", "Court") that is also a town, with nothing to support it
+                        or (max(p.population for p in c.places) < 1_000_000 and _common_word(c.mention, doc))))
+                    or (place.resolution in ("admin1", "admin2") and c.mention.first_token == 0
+                        and _common_word(c.mention, doc))):
+                continue  # a capitalised word ("Police", "Court", "Rivers ...") that is also a place, unsupported
             out.append(self._toponym(doc, c, place, score))
         return out
 

@@ -1,0 +1,129 @@
+"""Geoparsing: places in several languages, "City, State" patterns, unresolved toponyms, the CLI,
+and the scoring of `kronika eval geo`. Articles here are written for these tests."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from kronika.cli import app
+from kronika.eval import geobench
+from kronika.eval.geo import score
+from kronika.geoparse import Geoparser, Toponym, distance_km
+from kronika.records import Article
+
+ALMATY, ASTANA, AKTOBE, KAZAKHSTAN = 1526384, 1526273, 610611, 1522867
+
+
+@pytest.fixture(scope="module")
+def geoparser(pipeline):
+    return Geoparser(pipeline)
+
+
+def _ids(geoparser, text: str, lang: str | None = None) -> dict[str, int | None]:
+    return {t.text: t.geonameid for t in geoparser.parse(Article("t", text, date="2022-01-06", lang=lang))}
+
+
+@pytest.mark.parametrize("lang,text,expected", [
+    ("ru", "В Алма-Ате и Актобе прошли протесты. В Нур-Султане закрыт аэропорт. Ситуация в Казахстане "
+           "остается напряженной, в Алматы введены войска.",
+     {"Алма-Ате": ALMATY, "Актобе": AKTOBE, "Нур-Султане": ASTANA, "Казахстане": KAZAKHSTAN, "Алматы": ALMATY}),
+    ("uk", "В Алмати та Актобе тривають протести. У Нур-Султані закрили аеропорт. Ситуація в Казахстані "
+           "напружена.",
+     {"Алмати": ALMATY, "Актобе": AKTOBE, "Нур-Султані": ASTANA, "Казахстані": KAZAKHSTAN}),
+    ("de", "In Almaty und Aktobe gingen Tausende auf die Straße. In Nur-Sultan wurde der Flughafen "
+           "geschlossen. Die Lage in Kasachstan bleibt angespannt.",
+     {"Almaty": ALMATY, "Aktobe": AKTOBE, "Nur-Sultan": ASTANA, "Kasachstan": KAZAKHSTAN}),
+    ("en", "Protesters gathered in Almaty and Aktobe on Wednesday. The airport in Nur-Sultan was closed, "
+           "officials in Kazakhstan said.",
+     {"Almaty": ALMATY, "Aktobe": AKTOBE, "Nur-Sultan": ASTANA, "Kazakhstan": KAZAKHSTAN}),
+    ("pl", "W Ałmaty i Aktobe trwają protesty. W Nur-Sułtanie zamknięto lotnisko, a do Ałmatów "
+           "przybyli żołnierze. Sytuacja w Kazachstanie jest napięta.",
+     {"Ałmaty": ALMATY, "Aktobe": AKTOBE, "Nur-Sułtanie": ASTANA, "Ałmatów": ALMATY, "Kazachstanie": KAZAKHSTAN}),
+])
+def test_seed_places_in_five_languages(geoparser, lang, text, expected):
+    got = _ids(geoparser, text, lang)
+    for name, gid in expected.items():
+        assert got.get(name) == gid, (name, got)
+    assert "Lage" not in got  # "die Lage" is a noun, not the town in Westphalia
+
+
+def test_seed_article_places(geoparser, shared):
+    from kronika.ingest import read_inputs
+
+    article = next(iter(read_inputs([str(shared / "seed" / "000_01fde6d5beb19eeb.txt")])))
+    tops = geoparser.parse(article)
+    by_id = {t.geonameid for t in tops}
+    assert {ALMATY, ASTANA, AKTOBE, KAZAKHSTAN} <= by_id
+    assert all(t.lat is not None for t in tops if t.geonameid)
+
+
+def test_city_state_patterns_and_homonyms(geoparser):
+    tops = geoparser.parse(Article("t", "ALEXANDRIA, La. - The mayor of Alexandria said the bridge over "
+                                        "the Red River will reopen. Flooding also hit Pineville and Rapides Parish.",
+                                   lang="en"))
+    alex = [t for t in tops if t.text.lower() == "alexandria"]
+    assert alex and all(t.admin1 == "Louisiana" for t in alex), [(t.text, t.admin1) for t in tops]
+    parish = next(t for t in tops if t.text == "Rapides Parish")
+    assert parish.country == "US" and parish.feature == "other"
+    assert distance_km(parish.lat, parish.lon, 31.2, -92.5) < 100
+    tops = geoparser.parse(Article("t", "Heavy rain fell on Paris, Texas, where the county fair was cancelled.",
+                                   lang="en"))
+    paris = next(t for t in tops if t.text == "Paris")
+    assert paris.country == "US" and paris.admin1 == "Texas"
+
+
+def test_context_decides_between_homonyms(geoparser):
+    tops = geoparser.parse(Article("t", "Police in London, Ontario, said the fire started downtown. "
+                                        "Crews from London worked through the night, Canada's broadcaster reported.",
+                                   lang="en"))
+    assert {t.country for t in tops if t.text == "London"} == {"CA"}
+    tops = geoparser.parse(Article("t", "Talks in London ended without a deal, Britain's foreign office said.",
+                                   lang="en"))
+    assert next(t for t in tops if t.text == "London").country == "GB"
+
+
+def test_unknown_place_is_listed_with_a_reason(geoparser):
+    tops = geoparser.parse(Article("t", "The convoy stopped in Zvorlivka overnight before it reached Kharkiv.",
+                                   lang="en"))
+    unknown = next(t for t in tops if t.text == "Zvorlivka")
+    assert unknown.geonameid is None and unknown.lat is None and unknown.reason
+    assert next(t for t in tops if t.text == "Kharkiv").country == "UA"
+
+
+def test_demonyms_and_common_words(geoparser):
+    tops = geoparser.parse(Article("t", "Spanish officials met Police chiefs at the Court on Monday.", lang="en"))
+    kinds = {t.text: (t.kind, t.country) for t in tops}
+    assert kinds.get("Spanish") == ("demonym", "ES")  # not the town of Spanish, Ontario
+    assert "Police" not in kinds and "Court" not in kinds
+
+
+def test_geoparse_cli_jsonl_and_bad_input(tmp_path):
+    good = tmp_path / "a.txt"
+    good.write_text("title Floods\ndate 2024-05-02\n\nRivers rose in Wrocław and Opole.\n", encoding="utf-8")
+    bad = tmp_path / "b.txt"
+    bad.write_bytes(b"\x00\x01\x02binary" * 50)
+    res = CliRunner().invoke(app, ["geoparse", str(bad), str(good)])
+    assert res.exit_code == 1
+    rows = [json.loads(line) for line in res.stdout.splitlines() if line.startswith("{")]
+    body = "Rivers rose in Wrocław and Opole.\n"
+    assert {r["name"] for r in rows} == {"Wrocław", "Opole"}  # "Rivers" opens a sentence: no Nigerian state
+    for r in rows:
+        assert set(r) >= {"doc_id", "start", "end", "text", "geonameid", "name", "country", "admin1", "lat", "lon",
+                          "feature", "score"}
+        assert body[r["start"]:r["end"]] == r["text"]  # offsets point into the article's body
+    assert "b.txt" in res.stderr
+
+
+def test_score_counts_missed_and_wrong():
+    doc = geobench.GeoDoc("d", "Paris and Lyon and Nice", [
+        geobench.GoldToponym(0, 5, "Paris", 48.85, 2.35), geobench.GoldToponym(10, 14, "Lyon", 45.75, 4.85),
+        geobench.GoldToponym(19, 23, "Nice", 43.70, 7.27)], [(0, 5), (10, 14), (19, 23)])
+    pred = [Toponym("d", 0, 5, "Paris", 1, "Paris", "FR", None, 48.86, 2.35, "city", 1.0),
+            Toponym("d", 10, 14, "Lyon", 2, "Lyon", "US", None, 40.0, -90.0, "city", 0.5)]
+    m = score([doc], {"d": pred})
+    assert m["recognition"]["recall"] == pytest.approx(2 / 3, abs=1e-3)
+    assert m["recognition"]["precision"] == 1.0
+    assert m["acc161_recognised"] == 0.5
+    assert m["acc161_end_to_end"] == pytest.approx(1 / 3, abs=1e-3)
