@@ -26,6 +26,7 @@ from .dates import calendar_words
 from .records import Article, Doc, Mention, Place
 
 FEATURES = {"country": "country", "admin1": "admin1", "city": "city"}  # anything else is "other"
+LIST_LINKS = frozenset(", and or und oder i a и й та і або lub albo".split())
 HONORIFICS = frozenset("""mr mrs ms miss dr sen rep gov lt gen col sgt capt president senator governor mayor
 judge rev st saint sir lord lady prof herr frau pan pani""".split())
 
@@ -133,6 +134,12 @@ class Geoparser:
                     if not own:
                         out.append(_Cand(m, [], "toponym", True, []))
                         continue
+                # "Calgary, Saskatoon and Winnipeg": a name listed with other places is one of them
+                listed = any(o.kind == "LOC" and o is not m and (
+                    (o.last_token + 2 == m.first_token and sent.tokens[o.last_token + 1].lower in LIST_LINKS)
+                    or (m.last_token + 2 == o.first_token and sent.tokens[m.last_token + 1].lower in LIST_LINKS))
+                    for o in ms[max(0, n - 1):n + 2])
+                after_prep = after_prep or listed
                 within: list[Place] = []
                 nxt = ms[n + 1] if n + 1 < len(ms) else None
                 if nxt is not None and nxt.kind == "LOC" and nxt.first_token == m.last_token + 2 \
@@ -142,7 +149,62 @@ class Geoparser:
                 out.append(_Cand(m, cands, "toponym", after_prep, within))
             for m in unknown.get(si, ()):
                 out.append(_Cand(m, [], "toponym", True, []))
+            out.extend(self._hyphen_parts(sent, si, ms))
+            out.extend(self._capital_dateline(doc, sent, si, ms))
         out.sort(key=lambda c: c.mention.start)
+        return out
+
+    def _capital_dateline(self, doc: Doc, sent, si: int, ms: list[Mention]) -> list[_Cand]:
+        """A place in capitals that opens a line ("TORRINGTON —", "PLYMOUTH CO. -", "DETROIT The
+        ..."): the dateline of a report."""
+        toks = sent.tokens
+        body = doc.article.body
+        k = next((i for i, t in enumerate(toks) if t.start == 0 or body[t.start - 1] == "\n"), None)
+        if k is None or not toks[k].text.isupper() or len(toks[k].text) < 3 \
+                or any(m.first_token <= k <= m.last_token for m in ms):
+            return []
+        j = k
+        while j + 1 < len(toks) and toks[j + 1].text.isupper() and toks[j + 1].text.isalpha() and j - k < 3:
+            j += 1
+        words = [t.text.title() for t in toks[k:j + 1]]
+        if words[-1] == "Co" or (j + 1 < len(toks) and words[-1] == "Co"):
+            words[-1] = "County"
+        name = " ".join(words)
+        places = self.finder.places_for(name, sent.lang)
+        while not places and j > k:  # "DETROIT THE": drop words from the end
+            j -= 1
+            words = words[:-1]
+            name = " ".join(words)
+            places = self.finder.places_for(name, sent.lang)
+        if not places:
+            return []
+        end = toks[j].end + (1 if j + 1 < len(toks) and toks[j + 1].text == "." and words[-1] == "County" else 0)
+        m = Mention(toks[k].start, end, body[toks[k].start:end], "LOC", name, name, None, None, places[0], None,
+                    False, (), k, j, si)
+        nxt = next((x for x in ms if x.first_token > j), None)
+        within = []
+        if nxt is not None and nxt.first_token == j + 2 and toks[j + 1].text == "," and nxt.place is not None:
+            within = [p for p in (nxt.place, *nxt.alternatives) if p.resolution in ("admin1", "country", "admin2")]
+        return [_Cand(m, places, "toponym", True, within)]
+
+    def _hyphen_parts(self, sent, si: int, ms: list[Mention]) -> list[_Cand]:
+        """Places inside hyphenated words that are no names themselves: "Seattle-based",
+        "Russia-Turkey ties", "made-in-China"."""
+        taken = {k for m in ms for k in range(m.first_token, m.last_token + 1)}
+        out = []
+        for k, tok in enumerate(sent.tokens):
+            if k in taken or "-" not in tok.text.strip("-"):
+                continue
+            offset = tok.start
+            for part in tok.text.split("-"):
+                if len(part) >= 3 and part[:1].isupper() and part[1:2].islower():
+                    places = [p for p in self.finder.places_for(part, sent.lang)
+                              if p.resolution in ("country", "admin1", "continent") or p.population >= 100_000]
+                    if places:
+                        m = Mention(offset, offset + len(part), part, "LOC", part, part, None, None, places[0], None,
+                                    False, (), k, k, si)
+                        out.append(_Cand(m, places, "toponym", True, []))
+                offset += len(part) + 1
         return out
 
     def _unknown_names(self, doc: Doc) -> dict[int, list[Mention]]:
