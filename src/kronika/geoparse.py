@@ -264,6 +264,8 @@ class Geoparser:
                 own[key][(top.country, top.admin1)] += w
         total = sum(country_w.values()) or 1.0
         capitals = self._capitals()
+        top_country = country_w.most_common(1)
+        dominant = top_country[0][0] if top_country and top_country[0][1] >= 3 and top_country[0][1] / total >= 0.6 else None
         by_name: dict[str, list[_Cand]] = defaultdict(list)
         for c in cands:
             by_name[_name_key(c)].append(c)
@@ -280,6 +282,9 @@ class Geoparser:
                     s += 1.5 + 0.5 * min(rw, 4)
             if any(_inside(p, w) for c in group for w in c.within):
                 s += 6.0
+            if p.resolution == "country" and dominant and dominant != p.country and any(
+                    q.country == dominant and q.resolution in ("admin1", "city") for q in group[0].places):
+                s -= 3.0  # "Georgia" in an article about the United States is the state
             return s
 
         # pass 1: each name on the article's countries and regions (one sense per name)
