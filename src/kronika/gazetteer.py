@@ -48,7 +48,7 @@ class NameIndex:
     """Lookup of token-form tuples to entries; `prefixes` lets a scan stop early."""
 
     def __init__(self) -> None:
-        self.names: dict[tuple[str, ...], list[Entry]] = {}
+        self.names: dict[tuple[str, ...], Entry | list[Entry]] = {}
         self.prefixes: set[tuple[str, ...]] = set()
         self.places: list[tuple] = []  # Place fields as tuples; see place_at
         self.countries: dict[str, int] = {}  # alpha-2 -> place index
@@ -65,14 +65,23 @@ class NameIndex:
     def add(self, key: tuple[str, ...], entry: Entry) -> None:
         if not key or len(key) > MAX_KEY_TOKENS or not all(key):
             return
-        lst = self.names.setdefault(key, [])
-        if entry not in lst:
-            lst.append(entry)
+        key = tuple(sys.intern(k) for k in key)  # one string object per token form, kept so by pickle
+        have = self.names.get(key)
+        if have is None:
+            self.names[key] = entry  # most names have one meaning: the entry itself, no list
+        elif type(have) is list:
+            if entry not in have:
+                have.append(entry)
+        elif have != entry:
+            self.names[key] = [have, entry]
         for i in range(1, len(key)):
             self.prefixes.add(key[:i])
 
     def lookup(self, key: tuple[str, ...]) -> list[Entry]:
-        return self.names.get(key, [])
+        have = self.names.get(key)
+        if have is None:
+            return []
+        return have if type(have) is list else [have]
 
     def place_at(self, i: int) -> Place:
         cache = self.__dict__.setdefault("_place_cache", {})
@@ -458,5 +467,11 @@ def load_index(morph: Morphology) -> NameIndex:
     with open(tmp, "wb") as f:
         pickle.dump(idx, f, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
+    for stale in path.parent.glob("names-*.pkl"):  # indexes of earlier versions or data
+        if stale != path:
+            try:
+                stale.unlink()
+            except OSError:
+                pass
     print(f"kronika: name index ready ({len(idx.names)} names, {time.time() - t:.0f} s)", file=sys.stderr)
     return idx
