@@ -297,6 +297,7 @@ class Geoparser:
                 first[key] = scored[key][0][1]
         # pass 2: among several readings, those near the places the other names settled on
         chosen: dict[str, tuple[Place | None, float]] = {k: (None, 0.0) for k in by_name}
+        cells = _cells(scored) if COHERENCE else {}
         for key, ranked in scored.items():
             if len(ranked) > 1:
                 others = [q for k, q in first.items() if k != key and q.lat is not None
@@ -307,6 +308,8 @@ class Geoparser:
                         near = sum(1.0 if d < 50 else 0.6 if d < 150 else 0.3 if d < 300 else 0.0
                                    for d in (distance_km(p.lat, p.lon, q.lat, q.lon) for q in others))
                         s += min(near, 2.5)
+                    if COHERENCE and p.lat is not None and p.resolution in ("city", "admin2"):
+                        s += COHERENCE * min(_support(cells, key, p), 2.0)
                     rescored.append((s, p))
                 ranked = sorted(rescored, key=lambda x: -x[0])
             best_s, best = ranked[0]
@@ -381,6 +384,33 @@ def _facility_run(sent, m: Mention) -> tuple[int, int] | None:
     if last.lower not in heads and not ({*last.lemmas} & heads):
         return None
     return a, b
+
+
+COHERENCE = 1.0
+_CELL = 0.5  # degrees
+
+
+def _cells(scored: dict[str, list[tuple[float, Place]]]) -> dict[tuple[int, int], list]:
+    """Every reading of every name in a grid of half-degree cells, weighted by 1/readings of its
+    name: a name with one reading pins the article down, "Springfield" (forty readings) hardly."""
+    cells: dict[tuple[int, int], list] = defaultdict(list)
+    for key, ranked in scored.items():
+        readings = [p for _, p in ranked[:60] if p.lat is not None and p.resolution in ("city", "admin2")]
+        for p in readings:
+            cells[(int(p.lat // _CELL), int(p.lon // _CELL))].append((key, 1.0 / math.sqrt(len(readings)), p.lat, p.lon))
+    return cells
+
+
+def _support(cells, key: str, p: Place, km: float = 60.0) -> float:
+    """How strongly the article's other names have readings near p (each name counted once)."""
+    cy, cx = int(p.lat // _CELL), int(p.lon // _CELL)
+    best: dict[str, float] = {}
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            for other, w, lat, lon in cells.get((cy + dy, cx + dx), ()):
+                if other != key and w > best.get(other, 0.0) and distance_km(p.lat, p.lon, lat, lon) <= km:
+                    best[other] = w
+    return sum(best.values())
 
 
 def _distinct(places: list[Place]) -> list[Place]:
