@@ -129,8 +129,14 @@ class Geoparser:
                     a, b = span
                     text = sent.text[sent.tokens[a].start - sent.start:sent.tokens[b].end - sent.start]
                     own = a == m.first_token and m.last_token < b
-                    m = replace(m, start=sent.tokens[a].start, end=sent.tokens[b].end, text=text, first_token=a,
-                                last_token=b, key=text if not own else m.key)
+                    head = sent.tokens[b]
+                    institution = bool({head.lower, *head.lemmas} & _place_words().get("institutions", frozenset())) \
+                        and not (a > 0 and sent.tokens[a - 1].lower in locative)
+                    if institution and not own:
+                        continue  # "Thomas Memorial Hospital said": an organisation named after no town
+                    if not institution:  # "Toronto General Hospital" keeps Toronto; "Peace River" is one name
+                        m = replace(m, start=sent.tokens[a].start, end=sent.tokens[b].end, text=text, first_token=a,
+                                    last_token=b, key=text if not own else m.key)
                     if not own:
                         out.append(_Cand(m, [], "toponym", True, []))
                         continue
