@@ -127,3 +127,22 @@ def test_score_counts_missed_and_wrong():
     assert m["recognition"]["precision"] == 1.0
     assert m["acc161_recognised"] == 0.5
     assert m["acc161_end_to_end"] == pytest.approx(1 / 3, abs=1e-3)
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("pl", "Walki trwają w Charkowie, Dnieprze, Zaporożu, Kramatorsku, Bachmucie, Mariupolu, Chersoniu, Doniecku, "
+           "Ługańsku, Odessie, Lwowie i Kijowie."),
+    ("ru", "Бои идут в Харькове, Днепре, Запорожье, Краматорске, Бахмуте, Мариуполе, Херсоне, Донецке, Луганске, "
+           "Одессе, Львове и Киеве."),
+    ("uk", "Бої тривають у Харкові, Дніпрі, Запоріжжі, Краматорську, Бахмуті, Маріуполі, Херсоні, Донецьку, "
+           "Луганську, Одесі, Львові та Києві."),
+    ("cs", "Boje pokračují v Charkově, Dnipru, Záporoží, Kramatorsku, Bachmutu, Mariupolu, Chersonu, Doněcku, "
+           "Luhansku, Oděse, Lvově a Kyjevě."),
+    ("de", "Kämpfe gibt es in Charkiw, Dnipro, Saporischschja, Kramatorsk, Bachmut, Mariupol, Cherson, Donezk, "
+           "Luhansk, Odessa, Lwiw und Kiew."),
+])
+def test_inflected_city_names(geoparser, lang, text):
+    tops = geoparser.parse(Article("t", text, lang=lang))
+    assert len(tops) == 12, [t.text for t in tops]
+    assert {t.country for t in tops} == {"UA"}
+    assert len({t.geonameid for t in tops}) == 12  # twelve different cities, each with its GeoNames id

@@ -108,12 +108,15 @@ class EntityFinder:
             return None
         partial: list[tuple[str, ...]] = [(f,) for f in forms[i]]
         found: tuple[int, list, tuple[str, ...]] | None = None
+        lower = not toks[i].text[:1].isupper() and not toks[i].text[:1].isdigit()
         j = i
         while partial:
             merged: list = []
             first_key = None
             for key in partial:
                 entries = self.index.lookup(key)
+                if lower:  # only demonyms go uncapitalised: "polską" is no "Polską"
+                    entries = [e for e in entries if e.kind == "NORP"]
                 if not entries:
                     continue
                 first_key = first_key or key

@@ -111,6 +111,8 @@ def _name_keys(name: str, lang: str, morph: Morphology) -> list[tuple[str, ...]]
         for opt in options:
             combos = [c + (o,) for c in combos for o in opt][:12]
         keys.extend(combos)
+    if len(toks) == 1 and lang in ("pl", "ru", "uk"):  # every case form, straight from the dictionary
+        keys.extend((f.lower(),) for f in morph.inflections(toks[0], lang))
     return list(dict.fromkeys(keys))
 
 

@@ -17,9 +17,12 @@ log = logging.getLogger(__name__)
 _SUFFIXES = {
     "pl": [("ach", "y"), ("ach", "a"), ("ach", ""), ("ami", "y"), ("ami", ""), ("ów", "y"), ("ów", ""),
            ("owi", ""), ("om", "y"), ("em", ""), ("ie", ""), ("ą", "a"), ("ę", "a"), ("u", ""),
-           ("a", ""), ("i", "a"), ("y", "a"), ("e", "a"), ("o", "")],
+           ("a", ""), ("i", "a"), ("y", "a"), ("e", "a"), ("o", ""),
+           # consonant alternations of the locative and soft stems: Bachmucie, Chersoniu, Dnieprze
+           ("cie", "t"), ("dzie", "d"), ("rze", "r"), ("niu", "ń"), ("nia", "ń"), ("niem", "ń"),
+           ("ciu", "ć"), ("cia", "ć"), ("le", "ł"), ("u", "o")],
     "cs": [("ech", "y"), ("ách", "y"), ("ovi", ""), ("em", ""), ("ou", "a"), ("u", ""), ("a", ""),
-           ("y", "a"), ("e", "a"), ("i", "a"), ("ě", "a"), ("ě", "")],
+           ("y", "a"), ("e", "a"), ("i", "a"), ("ě", "a"), ("ě", ""), ("u", "o"), ("ě", "o")],
     "ru": [("ами", "ы"), ("ах", "ы"), ("ов", "ы"), ("ом", ""), ("ым", ""), ("ым", "ы"), ("ой", "а"),
            ("ою", "а"), ("у", ""), ("а", ""), ("е", ""), ("е", "а"), ("ы", "а"), ("и", "а"), ("у", "а")],
     "uk": [("ами", "и"), ("ах", "и"), ("ів", "и"), ("ом", ""), ("им", ""), ("ою", "а"), ("ою", "я"),
@@ -65,6 +68,23 @@ class Morphology:
 
             self._pymorphy[lang] = pymorphy3.MorphAnalyzer(lang=lang)
         return self._pymorphy[lang]
+
+    def inflections(self, word: str, lang: str) -> list[str]:
+        """Every form of a one-word name the dictionary knows (morfeusz2 `generate` for Polish,
+        pymorphy3's paradigm for Russian and Ukrainian); [] for unknown words and other languages."""
+        if lang == "pl":
+            with self._lock:
+                try:
+                    gen = self._pl().generate(word)
+                except RuntimeError:  # morfeusz refuses lemmas it does not know
+                    return []
+            return sorted({g[0] for g in gen if g[2] != "ign"})
+        if lang in ("ru", "uk"):
+            with self._lock:
+                parses = self._pym(lang).parse(word)
+            known = [p for p in parses if p.is_known and p.normal_form == word.lower()]
+            return sorted({f.word for p in known[:1] for f in p.lexeme}) if known else []
+        return []
 
     @functools.lru_cache(maxsize=500_000)
     def analyse(self, word: str, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
