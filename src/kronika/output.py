@@ -6,6 +6,7 @@ import io
 import json
 from typing import Iterable, TextIO
 
+from .acled import refine
 from .dedup import score
 from .events import crosswalk
 from .records import Actor, Event
@@ -26,7 +27,7 @@ def to_record(ev: Event) -> dict:
     """The spec's record for one event (see shared/spec/EVENTS.md)."""
     cw = crosswalk()
     entry = cw.get(f"{ev.event_type}/{ev.mode}") or cw.get(ev.event_type) or {}
-    acled = entry.get("acled")
+    acled = refine(ev, tuple(entry["acled"]) if entry.get("acled") else None)
     loc = ev.location
     s = ev.sentence
     return {
