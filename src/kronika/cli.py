@@ -229,3 +229,73 @@ def eval_geo(benchmark: str = typer.Option(..., "--benchmark", help="lgl, gwn, g
                f"recognition P {r['precision']:.3f} R {r['recall']:.3f} F1 {r['f1']:.3f}; "
                f"acc@161km {metrics['acc161_recognised']:.3f} on recognised, "
                f"{metrics['acc161_end_to_end']:.3f} end to end; median error {metrics['median_error_km']} km")
+
+
+@eval_app.command("events")
+def eval_events(gold: Optional[List[str]] = typer.Option(None, "--gold", help="Gold files (*.gold.jsonl; repeat)."),
+                inputs: Optional[List[str]] = typer.Option(None, "--inputs", help="Articles to extract and score "
+                                                          "(files or folders; repeat); default: the gold files' folder's articles."),
+                predicted: Optional[str] = typer.Option(None, "--predicted", help="Score this JSON Lines file of "
+                                                        "extracted events instead of running extraction."),
+                benchmark: Optional[str] = typer.Option(None, "--benchmark", help="plover-gsr, petrarch2, case2021, "
+                                                        "up-es-dev or up-es-test instead of gold files."),
+                root: Optional[str] = typer.Option(None, "--root", help="The benchmarks folder (default: "
+                                                   "$KRONIKA_BENCHMARKS or ../shared/benchmarks)."),
+                limit: int = typer.Option(0, "--limit", help="Score only the first N benchmark items."),
+                output: Optional[str] = typer.Option(None, "--output", "-o", help="Write metrics JSON here.")):
+    """Event P/R/F1 by the spec's rules (per language, type and argument), or a public benchmark's metric."""
+    import json
+
+    from .eval import events as ev_metrics
+
+    if benchmark:
+        from .eval.eventbench import evaluate
+
+        try:
+            metrics, _ = evaluate(benchmark, root, limit)
+        except KronikaError as exc:
+            typer.echo(f"kronika: {exc}", err=True)
+            raise typer.Exit(2)
+        if "weighted_f1" in metrics:
+            line = (f"{benchmark}: weighted F1 {metrics['weighted_f1']:.3f} over the 25 ACLED sub-types "
+                    f"({metrics['snippets']} snippets, accuracy {metrics['accuracy']:.3f}, {metrics['no_label']} without a label)")
+        else:
+            line = (f"{benchmark}: gold type found in {metrics['gold_type_found']:.3f} of sentences, "
+                    f"{metrics['extra_events_per_sentence']:.2f} extra events per sentence ({metrics['sentences']} sentences)")
+    else:
+        if not gold:
+            typer.echo("kronika: give --gold FILES or --benchmark NAME", err=True)
+            raise typer.Exit(2)
+        try:
+            gold_rows = ev_metrics.read_jsonl(gold)
+        except (OSError, ValueError) as exc:
+            typer.echo(f"kronika: {exc}", err=True)
+            raise typer.Exit(2)
+        if predicted:
+            pred_rows = ev_metrics.read_jsonl([predicted])
+        else:
+            from .ingest import read_inputs
+            from .output import to_record
+            from .pipeline import Pipeline
+
+            from pathlib import Path
+
+            wanted = {str(g.get("doc")) for g in gold_rows}
+            paths = inputs or sorted({str(Path(p).parent) for p in gold})
+            pipeline = Pipeline.default()
+            pred_rows = []
+            for item in read_inputs(paths):
+                if isinstance(item, Exception):
+                    typer.echo(f"kronika: error: {item}", err=True)
+                    continue
+                if item.doc_id in wanted:
+                    pred_rows.extend(to_record(e) for e in pipeline.process(item).events)
+        metrics = ev_metrics.score(gold_rows, pred_rows)
+        e = metrics["events"]
+        line = (f"events: P {e['precision']:.3f} R {e['recall']:.3f} F1 {e['f1']:.3f} ({e['gold']} gold, {e['predicted']} predicted); "
+                + ", ".join(f"{a} {v['accuracy']:.2f}" for a, v in metrics["arguments"].items() if v["accuracy"] is not None))
+    text = json.dumps(metrics, indent=1, ensure_ascii=False)
+    if output:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+    typer.echo(line)

@@ -55,13 +55,25 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[tuple[int, int, TriggerR
     # "zaapelował o pomoc", "called on them to stop the attacks", "um Unterstützung gebeten": what is
     # requested has not happened; "accused of an attack": the accusation is the event of the sentence
     requests = [k for k, _, r in out if r.type == "REQUEST"]
-    accusations = [k for k, _, r in out if r.type == "ACCUSE"]
+    # "rejected the talks", "threatened sanctions", "agreed to a ceasefire", "condemned the attack":
+    # the word right after a verb of saying is what is said, not an event of its own
+    sayings = [(k, e, r.type) for k, e, r in out if r.type in SAYING and not _noun_trigger(toks[k])]
 
     def content(k: int, r: TriggerRule) -> bool:
         if r.type != "REQUEST" and any(q < k or 0 < q - k <= 3 for q in requests):
             return True
-        return r.type not in ("ACCUSE", "REQUEST") and any(0 < k - q <= 4 for q in accusations)
+        return any(0 < k - e <= 4 and r.type != t and r.type not in SAYING and clause[k] == clause[q]
+                   for q, e, t in sayings)
     return [(k, e, r) for k, e, r in out if not content(k, r)]
+
+
+# types whose verbs take another event as their content
+SAYING = frozenset({"REQUEST", "ACCUSE", "REJECT", "AGREE", "THREATEN", "SUPPORT"})
+
+
+def _noun_trigger(tok) -> bool:
+    """A trigger word that is a noun ("agreement", "threat") takes no content."""
+    return any(tag.startswith(("subst", "NOUN", "noun")) for tag in tok.tags)
 
 
 def _fires(toks, sets, clause, k, end, rule: TriggerRule, lex: Lexicon, muted_from: int) -> bool:

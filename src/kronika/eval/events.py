@@ -5,8 +5,9 @@
   folded, case ignored);
 - precision leaves out predictions that match only optional gold events; recall counts the
   non-optional gold events matched at least once;
-- on matched pairs, each argument the gold sets is compared: country, city (same GeoNames id or
-  within 50 km), date at the gold's precision, actor and recipient codes, source name.
+- on matched pairs (a gold event's first pairing), each argument the gold sets is compared:
+  country, city (same GeoNames id or within 50 km), date at the gold's precision, actor and
+  recipient codes, source name.
 """
 from __future__ import annotations
 
@@ -149,8 +150,11 @@ def score(gold: list[dict], pred: list[dict]) -> dict:
                 [i for i in hits if not golds[i].get("optional")]
             actor = (p.get("actor") or {}).get("code")
             i = next((i for i in free if (golds[i].get("actor") or {}).get("code") == actor), free[0])
+            first = i not in used
             used.add(i)
             found.add(i)
+            if not first:
+                continue  # arguments are scored once per gold event, on its first pairing
             for a in ARGS:
                 ok = _arg_ok(a, p, golds[i])
                 if ok is not None:
