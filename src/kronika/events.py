@@ -17,7 +17,8 @@ from .records import Actor, DateRef, Doc, Event, Place, Sentence, Trigger
 from .roles import Unit, clause_bounds, is_theme
 
 WINDOW = 8
-NEGATION_REACH = 2
+OPENING = frozenset('"„“«‘(:-–—')
+NEGATION_REACH = 5  # "has not imposed any sanctions": the negated verb governs the trigger
 
 
 @functools.lru_cache(maxsize=1)
@@ -79,6 +80,10 @@ def _noun_trigger(tok) -> bool:
 def _fires(toks, sets, clause, k, end, rule: TriggerRule, lex: Lexicon, muted_from: int) -> bool:
     if k > muted_from:
         return False
+    if k > 0 and lex.lang != "de" and toks[k].text[:1].isupper() and toks[k - 1].text not in OPENING:
+        return False  # "Solidarność", "the Accord party": a capitalised word inside a sentence is a name
+    if k > 0 and rule.not_after and sets[k - 1] & rule.not_after:
+        return False  # "supporters of the accused": the word is a noun here
     lo, hi = max(0, k - WINDOW), min(len(toks), end + WINDOW + 1)
     around = set().union(*(sets[x] for x in range(lo, hi) if not k <= x <= end)) if hi > lo else set()
     if rule.near and not (rule.near & around):

@@ -34,7 +34,7 @@ PLOVER_MODES: dict[str, set[str]] = {
 SECTORS = {"GOV", "MIL", "COP", "SPY", "JUD", "LEG", "OPP", "REB", "CVL", "BUS", "JRN", "MED", "EDU", "REL",
            "LAB", "PTY", "UAF", "CRM", "REF", "ELI", "UNK"}
 ROLES = {"recipient", "partner", "location", "agent", "ignore"}
-_TRIGGER_KEYS = {"type", "mode", "lemmas", "near", "not_near", "home", "context", "gen", "negated"}
+_TRIGGER_KEYS = {"type", "mode", "lemmas", "near", "not_near", "not_after", "home", "context", "gen", "negated"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +48,7 @@ class TriggerRule:
     context: tuple[str, ...]
     gen: str
     negated: bool = False  # fires only when negated ("internet nie działa")
+    not_after: frozenset[str] = frozenset()  # never right after one of these ("the accused")
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +137,8 @@ def parse_lexicon(data: dict, origin: str) -> Lexicon:
                 raise ValueError(f"{where}: gen must be actor or recipient")
             rules.append(TriggerRule(typ, mode, tuple(tuple(w.split()) for w in words),
                                      frozenset(_words(t.get("near"))), frozenset(_words(t.get("not_near"))),
-                                     home, tuple(_words(t.get("context"))), gen, bool(t.get("negated"))))
+                                     home, tuple(_words(t.get("context"))), gen, bool(t.get("negated")),
+                                     frozenset(_words(t.get("not_after")))))
         by_first: dict[str, list[TriggerRule]] = {}
         for r in rules:
             for w in r.words:
