@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Throughput of `kronika extract` in one process: articles/s, sentences/s, peak memory.
+"""Throughput of `kronika extract` in one process: articles/s, sentences/s, events/s, peak memory.
 
 usage: python benchmarks/throughput.py [FOLDER ...] [--limit N] [--profile]
 Default folder: ../shared/benchmarks/slavicner/data/raw/*/pl (the Polish SlavicNER raw texts).
@@ -56,7 +56,7 @@ def main() -> int:
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"startup (pipeline + name index): {load_s:.2f} s")
     print(f"articles: {len(articles)}  sentences: {n_sent}  events: {n_ev}  chars: {sum(len(a.body) for a in articles)}")
-    print(f"time: {dt:.2f} s  articles/s: {len(articles) / dt:.1f}  sentences/s: {n_sent / dt:.0f}")
+    print(f"time: {dt:.2f} s  articles/s: {len(articles) / dt:.1f}  sentences/s: {n_sent / dt:.0f}  events/s: {n_ev / dt:.0f}")
     print(f"peak memory (max RSS): {peak_mb:.0f} MB")
     if prof:
         s = io.StringIO()
