@@ -199,18 +199,36 @@ class EntityFinder:
         out = []
         lemma_window = [set(t.lemmas) | {t.lower} for t in toks]
         order = _group_order(lex)
-        for k, t in enumerate(toks):
+        k = 0
+        while k < len(toks):
+            t = toks[k]
             if k in taken:
+                k += 1
                 continue
-            for kind, index in order:
-                rules = sorted({r for f in dict.fromkeys((t.lower, *t.lemmas)) for r in index.get(f, ())},
-                               key=index[""].index)
-                for r in rules:
-                    if r.near and not any(r.near & lemma_window[x] for x in range(max(0, k - 3), min(len(toks), k + 4)) if x != k):
+            found = []  # a generic agent and a nameless source can share words ("residents")
+            for kind, index, rank in order:
+                options = [o for f in dict.fromkeys((t.lower, *t.lemmas)) for o in index.get(f, ())]
+                options.sort(key=lambda o: (-len(o[1]), rank[o[0]]))
+                for r, rest in options:
+                    end = k + len(rest)
+                    if end >= len(toks) or any(w not in lemma_window[k + x] for x, w in enumerate(rest, 1)) \
+                            or any(x in taken for x in range(k, end + 1)):
                         continue
-                    out.append(Mention(t.start, t.end, t.text, kind, r.name, t.lemmas[0] if t.lemmas else t.lower,
-                                       None, r.sector, None, "witness" if r.name == "witness" else None, False, (), k, k, si))
+                    if r.near and not any(r.near & lemma_window[x] for x in range(max(0, k - 3), min(len(toks), end + 4))
+                                          if not k <= x <= end):
+                        continue
+                    found.append((kind, r, end))
                     break
+            if not found:
+                k += 1
+                continue
+            for kind, r, end in found:
+                text = "".join(x.text if i == k else " " * (x.start - toks[i - 1].end) + x.text
+                               for i, x in enumerate(toks[k:end + 1], k))
+                base = " ".join(x.lemmas[0] if x.lemmas else x.lower for x in toks[k:end + 1])
+                out.append(Mention(t.start, toks[end].end, text, kind, r.name, base, None, r.sector, None,
+                                   "witness" if r.name == "witness" else None, False, (), k, end, si))
+            k = max(end for _, _, end in found) + 1
         return out
 
 
@@ -218,14 +236,12 @@ _GROUP_ORDER: dict[str, tuple] = {}
 
 
 def _group_order(lex: Lexicon):
-    """(kind, lemma index) for generic agents and nameless sources; index[""] keeps rule order."""
+    """(kind, first-word index, rule rank) for generic agents and nameless sources."""
     if lex.lang in _GROUP_ORDER:
         return _GROUP_ORDER[lex.lang]
     out = []
     for kind, rules in (("GEN", lex.generic_actors), ("SRC", lex.source_nouns)):
-        index = dict(group_index(rules))
-        index[""] = rules
-        out.append((kind, index))
+        out.append((kind, group_index(rules), {r: i for i, r in enumerate(rules)}))
     _GROUP_ORDER[lex.lang] = tuple(out)
     return _GROUP_ORDER[lex.lang]
 

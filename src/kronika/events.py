@@ -136,6 +136,13 @@ def _pick_roles(sent: Sentence, units: list[Unit], k: int, rule: TriggerRule, le
         any(_lemset(toks[x]) & lex.passive_aux for x in range(max(0, k - 3), min(len(toks), k + 3)) if x != k) and \
         any("ppas" in tag or "PRTS" in tag for tag in tok.tags)
     nominal = any(tag.removeprefix("prop:").startswith(("subst", "ger", "NOUN")) for tag in tok.tags[:1])
+    if not any(tok.tags) and not passive:
+        # no tags to read voice from (English, German): an auxiliary of the passive shortly before a
+        # participle ("were detained", "wurden ... festgenommen")
+        participle = tok.lower.endswith(("ed", "en", "wn", "t")) or (lex.lang == "de" and tok.lower.startswith("ge"))
+        reach = 8 if lex.subject_first else 3
+        passive = participle and any(_lemset(toks[x]) & lex.passive_aux and clause[x] == clause[k]
+                                     for x in range(max(0, k - reach), k))
 
     def nominative(u: Unit) -> bool:
         return u.role is None and (not u.cases or "nom" in u.cases or u.quantified)
@@ -162,7 +169,12 @@ def _pick_roles(sent: Sentence, units: list[Unit], k: int, rule: TriggerRule, le
                 recipient = gen
     if actor is None and not passive:
         cands = [u for u in same if nominative(u) and u is not recipient]
-        cands.sort(key=lambda u: (u.first > k, abs(u.first - k)))
+        if lex.subject_first and not any(tok.tags):
+            # verb-second languages put the finite verb second and the participle last ("Die Polizei
+            # hat ... 40 Demonstranten festgenommen"): the subject opens the clause
+            cands.sort(key=lambda u: (u.first > k, u.first))
+        else:
+            cands.sort(key=lambda u: (u.first > k, abs(u.first - k)))
         if cands:
             actor = cands[0]
     if recipient is None:

@@ -80,17 +80,20 @@ class Lexicon:
     object_pronouns: frozenset[str] = frozenset()
     relative_pronouns: frozenset[str] = frozenset()
     passive_aux: frozenset[str] = frozenset()
+    subject_first: bool = False  # verb-second order with the participle last (German)
     negation_scope: str = "before"  # or "clause": German puts "nicht" after the verb
     conjunctions: frozenset[str] = frozenset()
 
 
-def group_index(rules: tuple[GroupRule, ...]) -> dict[str, tuple[GroupRule, ...]]:
-    """Lemma -> the group rules it can start, in the order the lexicon lists them."""
-    out: dict[str, list[GroupRule]] = {}
+def group_index(rules: tuple[GroupRule, ...]) -> dict[str, tuple[tuple[GroupRule, tuple[str, ...]], ...]]:
+    """First word -> (group rule, the words that must follow) for every lemma or phrase of the rules
+    ("security forces" is listed under "security"), longest phrases first, else in lexicon order."""
+    out: dict[str, list[tuple[GroupRule, tuple[str, ...]]]] = {}
     for r in rules:
         for lemma in r.lemmas:
-            out.setdefault(lemma, []).append(r)
-    return {k: tuple(v) for k, v in out.items()}
+            first, *rest = lemma.split()
+            out.setdefault(first, []).append((r, tuple(rest)))
+    return {k: tuple(sorted(v, key=lambda x: -len(x[1]))) for k, v in out.items()}
 
 
 def _words(v) -> list[str]:
@@ -167,6 +170,7 @@ def parse_lexicon(data: dict, origin: str) -> Lexicon:
             object_pronouns=frozenset(_words(data.get("object_pronouns"))),
             relative_pronouns=frozenset(_words(data.get("relative_pronouns"))),
             passive_aux=frozenset(_words(data.get("passive_aux"))),
+            subject_first=bool(data.get("subject_first")),
             negation_scope=str(data.get("negation_scope") or "before"),
             conjunctions=frozenset(_words(data.get("conjunctions"))),
         )
