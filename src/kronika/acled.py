@@ -33,7 +33,7 @@ def _rules():
         unless = {lang: _matcher(ws) for lang, ws in (r.get("unless") or {}).items()}
         rules.append((r["sub"], frozenset(r.get("types") or ()), frozenset(r.get("modes") or ()),
                       frozenset(r.get("actor_sectors") or ()), frozenset(r.get("recipient_sectors") or ()),
-                      words if r.get("words") else None, unless))
+                      frozenset(r.get("not_actor_sectors") or ()), words if r.get("words") else None, unless))
     return rules, tuple(data["priority"])
 
 
@@ -58,10 +58,10 @@ def refine(ev: Event, default: tuple[str, str] | None) -> tuple[str, str] | None
     tokens = set(_WORD.findall(text)) | {lem for t in ev.sentence.tokens for lem in t.lemmas}
     actor = ev.actor.sector if ev.actor else None
     recipient = ev.recipient.sector if ev.recipient else None
-    for sub, types, modes, a_sec, r_sec, words, unless in rules:
+    for sub, types, modes, a_sec, r_sec, not_a_sec, words, unless in rules:
         if ev.event_type not in types or (modes and ev.mode not in modes):
             continue
-        if a_sec and actor not in a_sec or r_sec and recipient not in r_sec:
+        if a_sec and actor not in a_sec or r_sec and recipient not in r_sec or actor in not_a_sec:
             continue
         if words is not None:
             m = words.get(ev.language)

@@ -25,8 +25,10 @@ from pathlib import Path
 from ..errors import KronikaError
 from ..lexicon import data_path, load_yaml
 
-BENCHMARKS = ("plover-gsr", "petrarch2", "case2021", "up-es-dev", "up-es-test")
-DEV = {"petrarch2", "up-es-dev"}
+BENCHMARKS = ("plover-gsr", "petrarch2", "case2021", "up-es-dev", "up-es-test", "plover-en-dev", "acled-en-dev")
+DEV = {"petrarch2", "up-es-dev", "plover-en-dev", "acled-en-dev"}
+# our own development sets (tests/devsets), written from the PLOVER and ACLED definitions
+DEVSETS = Path(__file__).resolve().parents[3] / "tests" / "devsets"
 
 
 @dataclass(slots=True)
@@ -57,6 +59,9 @@ def _tables() -> dict:
 
 
 def load(name: str, root=None, limit: int = 0) -> list[Item]:
+    if name in ("plover-en-dev", "acled-en-dev"):
+        items = _devset(Path(root) if root else DEVSETS, name)
+        return items[:limit] if limit else items
     base = benchmarks_root(root)
     if not base.exists():
         raise KronikaError(f"{base}: benchmarks not found; pass --root or set KRONIKA_BENCHMARKS")
@@ -73,6 +78,29 @@ def load(name: str, root=None, limit: int = 0) -> list[Item]:
     else:
         raise KronikaError(f"unknown event benchmark {name!r}; choose one of {', '.join(BENCHMARKS)}")
     return items[:limit] if limit else items
+
+
+def _devset(folder: Path, name: str) -> list[Item]:
+    import json
+
+    if not folder.exists():
+        raise KronikaError(f"{folder}: development sets not found (they live in the repository's tests/devsets)")
+    out = []
+    if name == "acled-en-dev":
+        labels = _tables()["case2021_labels"]
+        for line in (folder / "acled_en.jsonl").read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                r = json.loads(line)
+                out.append(Item(r["id"], r["text"], {labels[r["sub_event_type"]]}, "en"))
+        return out
+    for fname in ("plover_en.jsonl", "plover_en_none.jsonl"):
+        path = folder / fname
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    r = json.loads(line)
+                    out.append(Item(r["id"], r["text"], {r["type"]} if r.get("type") else set(), "en"))
+    return out
 
 
 def _gsr(path: Path) -> list[Item]:
@@ -220,7 +248,7 @@ def evaluate(name: str, root=None, limit: int = 0, pipeline=None) -> tuple[dict,
         doc = pipeline.process(Article(it.id, it.text, date=it.date or "2000-01-01", lang=it.lang))
         records[it.id] = [to_record(e) for e in doc.events]
     seconds = time.perf_counter() - t
-    if name == "case2021":
+    if name in ("case2021", "acled-en-dev"):
         metrics = score_labels(items, {k: case_label(v) for k, v in records.items()})
     else:
         metrics = score_sentences(items, {k: [r["event_type"] for r in v] for k, v in records.items()})
