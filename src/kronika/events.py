@@ -36,10 +36,18 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[tuple[int, int, TriggerR
     sets = [_lemset(t) for t in toks]
     clause = clause_bounds(sent, lex)
     # a negated reporting verb ("nie ujawnił, kiedy ...") leaves what follows unasserted
-    muted_from = len(toks)
+    muted_from = muted_to = len(toks)
+    if sent.text.rstrip().endswith("?"):
+        return []  # a question asks whether something happened; it reports nothing
     for k, t in enumerate(toks):
         if sets[k] & lex.reporting_verbs and any(sets[j] & lex.negation for j in range(max(0, k - 2), k)):
             muted_from = k
+            break
+        if sets[k] & lex.denial_verbs:
+            # "denied that its troops had fired": what is denied is not reported as fact, up to a
+            # conjunction that opens the next statement ("..., i oskarżył Polskę")
+            muted_from = k
+            muted_to = next((j for j in range(k + 2, len(toks)) if sets[j] & lex.conjunctions), len(toks))
             break
     out = []
     for k, t in enumerate(toks):
@@ -51,7 +59,7 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[tuple[int, int, TriggerR
                     end = k + len(word) - 1
                     if end >= len(toks) or any(w not in sets[k + x] for x, w in enumerate(word[1:], 1)):
                         continue
-                    if _fires(toks, sets, clause, k, end, rule, lex, muted_from) and (k, end, rule) not in out:
+                    if _fires(toks, sets, clause, k, end, rule, lex, muted_from, muted_to) and (k, end, rule) not in out:
                         out.append((k, end, rule))
     # "zaapelował o pomoc", "called on them to stop the attacks", "um Unterstützung gebeten": what is
     # requested has not happened; "accused of an attack": the accusation is the event of the sentence
@@ -77,8 +85,9 @@ def _noun_trigger(tok) -> bool:
     return any(tag.startswith(("subst", "NOUN", "noun")) for tag in tok.tags)
 
 
-def _fires(toks, sets, clause, k, end, rule: TriggerRule, lex: Lexicon, muted_from: int) -> bool:
-    if k > muted_from:
+def _fires(toks, sets, clause, k, end, rule: TriggerRule, lex: Lexicon, muted_from: int,
+           muted_to: int | None = None) -> bool:
+    if muted_from < k < (len(toks) if muted_to is None else muted_to):
         return False
     if k > 0 and lex.lang != "de" and toks[k].text[:1].isupper() and toks[k - 1].text not in OPENING:
         return False  # "Solidarność", "the Accord party": a capitalised word inside a sentence is a name
@@ -109,8 +118,8 @@ def _fires(toks, sets, clause, k, end, rule: TriggerRule, lex: Lexicon, muted_fr
         return False
     if any(sets[x] & lex.participant_nouns for x in range(max(0, k - 2), k)):
         return False
-    if any(sets[x] & lex.hypothetical and clause[x] == clause[k] for x in range(0, k)):
-        return False
+    if any(sets[x] & lex.hypothetical and clause[x] == clause[k] for x in range(0, len(toks)) if not k <= x <= end):
+        return False  # "would consider lifting the curfew if ...": the condition governs its clause
     return True
 
 

@@ -81,6 +81,7 @@ class Lexicon:
     relative_pronouns: frozenset[str] = frozenset()
     passive_aux: frozenset[str] = frozenset()
     subject_first: bool = False  # verb-second order with the participle last (German)
+    denial_verbs: frozenset[str] = frozenset()  # "denied that ...": what follows is not asserted
     negation_scope: str = "before"  # or "clause": German puts "nicht" after the verb
     conjunctions: frozenset[str] = frozenset()
 
@@ -171,6 +172,7 @@ def parse_lexicon(data: dict, origin: str) -> Lexicon:
             relative_pronouns=frozenset(_words(data.get("relative_pronouns"))),
             passive_aux=frozenset(_words(data.get("passive_aux"))),
             subject_first=bool(data.get("subject_first")),
+            denial_verbs=frozenset(_words(data.get("denial_verbs"))),
             negation_scope=str(data.get("negation_scope") or "before"),
             conjunctions=frozenset(_words(data.get("conjunctions"))),
         )
