@@ -33,17 +33,20 @@ _SUFFIXES["bg"] = []
 _SUFFIXES["de"] = [("s", "")]
 
 
+@functools.lru_cache(maxsize=200_000)
+def _guess(word: str, lang: str) -> tuple[str, ...]:
+    low = word.lower()
+    return tuple(word[: len(word) - len(ending)] + repl for ending, repl in _SUFFIXES.get(lang, ())
+                 if low.endswith(ending) and len(word) - len(ending) >= 3)
+
+
 def guess_bases(word: str, lang: str) -> list[str]:
     """Candidate base forms of an unknown inflected name, most likely first.
 
     >>> guess_bases("Ałmatach", "pl")[0]
     'Ałmaty'
     """
-    out = []
-    for ending, repl in _SUFFIXES.get(lang, ()):
-        if word.lower().endswith(ending) and len(word) - len(ending) >= 3:
-            out.append(word[: len(word) - len(ending)] + repl)
-    return out
+    return list(_guess(word, lang))
 
 
 class Morphology:
