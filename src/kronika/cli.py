@@ -299,3 +299,168 @@ def eval_events(gold: Optional[List[str]] = typer.Option(None, "--gold", help="G
         with open(output, "w", encoding="utf-8") as f:
             f.write(text + "\n")
     typer.echo(line)
+
+
+_DB_HELP = "Store URL: a SQLite file path or sqlite:///PATH (default ./kronika.db or $KRONIKA_DB), or postgresql://USER@HOST/DB."
+
+
+def _open_store(db: Optional[str]):
+    from .store import Store
+
+    try:
+        return Store.open(db)
+    except KronikaError as exc:
+        typer.echo(f"kronika: {exc}", err=True)
+        raise typer.Exit(2)
+
+
+@app.command()
+def ingest(paths: List[str] = typer.Argument(..., help="Article files, directories, JSON Lines, HTML, feeds, WARC, or -."),
+           db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
+           max_bytes: int = typer.Option(20_000_000, "--max-bytes", help="Reject input files larger than this.")):
+    """Extract events from articles into the store; articles stored before are skipped, so a rerun
+    after a crash resumes."""
+    from .store import ingest_paths
+
+    store = _open_store(db)
+    st = ingest_paths(store, paths, max_bytes=max_bytes)
+    typer.echo(f"kronika: {st.articles} articles stored, {st.skipped} already stored, {st.events} events, "
+               f"{st.failed} failed inputs", err=True)
+    raise typer.Exit(1 if st.failed else 0)
+
+
+def _filters(since, until, country, event_type, actor, near, km, text, lang):
+    from .store import Filters
+
+    point = None
+    if near:
+        try:
+            lat, lon = (float(x) for x in near.split(","))
+            point = (lat, lon)
+        except ValueError:
+            from .entities import EntityFinder
+            from .gazetteer import load_index
+            from .morph import Morphology
+
+            morph = Morphology()
+            places = EntityFinder(load_index(morph), morph).places_for(near, "en")
+            places = [p for p in places if p.lat is not None]
+            if not places:
+                typer.echo(f"kronika: --near {near!r}: no such place; give a place name or LAT,LON", err=True)
+                raise typer.Exit(2)
+            best = max(places, key=lambda p: p.population)
+            point = (best.lat, best.lon)
+    return Filters(since, until, country, event_type, actor, point, km, text, lang)
+
+
+@app.command("events")
+def events_cmd(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
+               since: Optional[str] = typer.Option(None, "--since", help="First date, YYYY-MM-DD."),
+               until: Optional[str] = typer.Option(None, "--until", help="Last date, YYYY-MM-DD."),
+               country: Optional[str] = typer.Option(None, "--country", help="ISO alpha-2 code of the event's place."),
+               event_type: Optional[str] = typer.Option(None, "--type", help="PLOVER type, e.g. PROTEST."),
+               actor: Optional[str] = typer.Option(None, "--actor", help="Actor code (RUS) or part of its name."),
+               near: Optional[str] = typer.Option(None, "--near", help="A place name or LAT,LON."),
+               km: float = typer.Option(50.0, "--km", help="Radius for --near."),
+               text: Optional[str] = typer.Option(None, "--text", help="Words in the evidence sentence."),
+               lang: Optional[str] = typer.Option(None, "--lang", help="Language of the report."),
+               per: str = typer.Option("cluster", "--per", help="cluster (one row per real-world event) or mention."),
+               fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl, csv, geojson, parquet or table."),
+               output: Optional[str] = typer.Option(None, "--output", "-o", help="Write here (parquet needs it)."),
+               limit: int = typer.Option(10_000, "--limit", help="At most this many rows.")):
+    """Query the store: events or clusters that pass the filters."""
+    import json
+
+    from .store import query_clusters, query_mentions
+
+    store = _open_store(db)
+    f = _filters(since, until, country, event_type, actor, near, km, text, lang)
+    rows = query_clusters(store, f, limit) if per == "cluster" else query_mentions(store, f, limit)
+    _write_rows(rows, fmt, output)
+    typer.echo(f"kronika: {len(rows)} {'clusters' if per == 'cluster' else 'events'}", err=True)
+
+
+def _write_rows(rows: list[dict], fmt: str, output: Optional[str]) -> None:
+    import csv
+    import json
+
+    flat_cols = ["cluster_id", "n_articles", "n_sources", "languages", "doc_id", "event_type", "mode", "date",
+                 "actor_code", "actor_name", "recipient_code", "recipient_name", "location", "country", "lat", "lon",
+                 "source", "language", "sentence"]
+
+    def flat(r):
+        loc = r.get("location") or {}
+        return {"cluster_id": r.get("cluster_id"), "n_articles": r.get("n_articles"), "n_sources": r.get("n_sources"),
+                "languages": ",".join(r.get("languages") or []), "doc_id": r.get("doc_id"),
+                "event_type": r.get("event_type"), "mode": r.get("mode"), "date": r.get("date"),
+                "actor_code": (r.get("actor") or {}).get("code"), "actor_name": (r.get("actor") or {}).get("name"),
+                "recipient_code": (r.get("recipient") or {}).get("code"),
+                "recipient_name": (r.get("recipient") or {}).get("name"), "location": loc.get("name"),
+                "country": loc.get("country"), "lat": loc.get("lat"), "lon": loc.get("lon"),
+                "source": (r.get("source") or {}).get("name"), "language": r.get("language"),
+                "sentence": (r.get("evidence") or {}).get("sentence")}
+
+    if fmt == "parquet":
+        if not output:
+            typer.echo("kronika: --format parquet needs --output FILE", err=True)
+            raise typer.Exit(2)
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.Table.from_pylist([flat(r) for r in rows]), output)
+        return
+    out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if fmt == "jsonl":
+            for r in rows:
+                out.write(json.dumps(r, ensure_ascii=False) + "\n")
+        elif fmt == "csv":
+            w = csv.DictWriter(out, fieldnames=flat_cols)
+            w.writeheader()
+            for r in rows:
+                w.writerow(flat(r))
+        elif fmt == "geojson":
+            feats = [{"type": "Feature", "properties": flat(r),
+                      "geometry": {"type": "Point", "coordinates": [flat(r)["lon"], flat(r)["lat"]]}
+                      if flat(r)["lat"] is not None else None} for r in rows]
+            json.dump({"type": "FeatureCollection", "features": feats}, out, ensure_ascii=False)
+            out.write("\n")
+        elif fmt == "table":
+            from rich.console import Console
+            from rich.table import Table
+
+            t = Table()
+            for col in ("cluster", "date", "type", "actor", "recipient", "place", "articles", "languages"):
+                t.add_column(col)
+            for r in rows:
+                x = flat(r)
+                t.add_row(str(x["cluster_id"]), x["date"] or "", x["event_type"], x["actor_name"] or x["actor_code"] or "",
+                          x["recipient_name"] or x["recipient_code"] or "", x["location"] or x["country"] or "",
+                          str(x["n_articles"] or ""), x["languages"])
+            Console(file=out).print(t)
+        else:
+            typer.echo(f"kronika: unknown format {fmt!r}; use jsonl, csv, geojson, parquet or table", err=True)
+            raise typer.Exit(2)
+    finally:
+        if output:
+            out.close()
+
+
+@app.command("stats")
+def stats_cmd(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
+              since: Optional[str] = typer.Option(None, "--since"), until: Optional[str] = typer.Option(None, "--until"),
+              country: Optional[str] = typer.Option(None, "--country"),
+              event_type: Optional[str] = typer.Option(None, "--type"),
+              fmt: str = typer.Option("table", "--format", "-f", help="table or json.")):
+    """Counts of events and clusters by day, type and country."""
+    import json
+
+    from .store import Filters, stats
+
+    s = stats(_open_store(db), Filters(since, until, country, event_type))
+    if fmt == "json":
+        typer.echo(json.dumps(s, ensure_ascii=False, indent=1))
+        return
+    typer.echo(f"{s['articles']} articles, {s['events']} events, {s['clusters']} clusters")
+    for key in ("by_type", "by_country", "by_day"):
+        typer.echo(f"{key[3:]}: " + ", ".join(f"{r['key']} {r['events']}/{r['clusters']}" for r in s[key]))
