@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 TEXT_SUFFIXES = (".txt", ".text")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 HTML_SUFFIXES = (".html", ".htm")
+FEED_SUFFIXES = (".rss", ".atom", ".xml")
+WARC_SUFFIXES = (".warc", ".warc.gz")
 GOLD_SUFFIX = ".gold.jsonl"
 # Single-byte encodings our languages were saved in before UTF-8 (Polish, Czech, Slovak, Russian,
 # Ukrainian, Bulgarian, western European); UTF-16 is recognised by its BOM or its NUL pattern.
@@ -107,7 +109,8 @@ def iter_input_files(root: str) -> Iterator[str]:
         for name in names:
             lower = name.lower()
             if (name.startswith(".") or lower.endswith(GOLD_SUFFIX)
-                    or not lower.endswith(TEXT_SUFFIXES + JSONL_SUFFIXES + HTML_SUFFIXES)):
+                    or not lower.endswith(TEXT_SUFFIXES + JSONL_SUFFIXES + HTML_SUFFIXES + FEED_SUFFIXES
+                                          + WARC_SUFFIXES)):
                 log.debug("skipping %s: not an article file", os.path.join(folder, name))
                 skipped += 1
                 continue
@@ -127,6 +130,14 @@ def read_file(path: str, max_bytes: int = 20_000_000) -> Iterator[Article | Inpu
         yield from _guard(path, lambda: _read_jsonl(path, max_bytes))
     elif kind == "html":
         yield from _guard(path, lambda: iter([_read_html(path, max_bytes)]))
+    elif kind == "feed":
+        from .feeds import read_feed
+
+        yield from _guard(path, lambda: read_feed(path, max_bytes))
+    elif kind == "warc":
+        from .feeds import read_warc
+
+        yield from _guard(path, lambda: read_warc(path, max_bytes))
     else:
         yield from _guard(path, lambda: iter([parse_article(_read_text(path, max_bytes), path)]))
 
@@ -150,6 +161,10 @@ def _kind(name: str) -> str:
         return "jsonl"
     if lower.endswith(HTML_SUFFIXES):
         return "html"
+    if lower.endswith(FEED_SUFFIXES):
+        return "feed"
+    if lower.endswith(WARC_SUFFIXES):
+        return "warc"
     return "text"
 
 
@@ -498,11 +513,16 @@ def _jsonl_article(line: bytes, where: str, default_id: str) -> Article:
 # -- HTML ------------------------------------------------------------------------------------------
 
 def _read_html(path: str, max_bytes: int) -> Article:
+    return html_article(_read_bytes(path, max_bytes), path, _stem(path))
+
+
+def html_article(data: bytes, path: str, doc_id: str, url: str | None = None) -> Article:
+    """The article text, date, title and language of an HTML page (trafilatura, htmldate)."""
     import htmldate
     import trafilatura
     from trafilatura.utils import load_html
 
-    html = _normalise(_decode_html(_read_bytes(path, max_bytes)))
+    html = _normalise(_decode_html(data))
     try:
         tree = load_html(html)  # a tree, not a string: htmldate fetches strings that look like URLs
         if tree is None:
@@ -524,8 +544,8 @@ def _read_html(path: str, max_bytes: int) -> Article:
     if not text or not any(c.isalpha() for c in text):
         raise _Problem("no article text found in the HTML",
                        "check the file is an article page, or save the article text as .txt")
-    return Article(doc_id=_stem(path), body=text.replace("\r\n", "\n").replace("\r", "\n"), path=path,
-                   date=parse_date(date, path), title=_get(doc, "title"), url=_get(doc, "url"),
+    return Article(doc_id=doc_id, body=text.replace("\r\n", "\n").replace("\r", "\n"), path=path,
+                   date=parse_date(date, path), title=_get(doc, "title"), url=url or _get(doc, "url"),
                    lang=lang.split("-")[0].lower() if lang else None, outlet=_get(doc, "sitename"))
 
 

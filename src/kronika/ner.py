@@ -120,6 +120,10 @@ class Recogniser:
         return True
 
     def _type(self, run: list[Token], lang: str, heads, firsts, pro, evt) -> str | None:
+        from .dates import calendar_words
+
+        if all(t.lower in calendar_words() for t in run):
+            return None  # "Thursday", "March": dates, not names
         lows = [set(_forms([t], lang)) for t in run]
         joined = " ".join(t.lower for t in run)
         if joined in evt or any(lw & evt for lw in lows[:1]):
