@@ -113,8 +113,9 @@ def read_warc(path: str, max_bytes: int = 20_000_000) -> Iterator[Article | Inpu
                 n += 1
                 url = record.rec_headers.get_header("WARC-Target-URI")
                 where = f"{path} ({url or f'record {n}'})"
-                if record.http_headers is None:
-                    yield InputError(where, "the record is damaged (no HTTP headers)",
+                status = record.http_headers.get_statuscode() if record.http_headers is not None else None
+                if not (status and str(status).isdigit()):
+                    yield InputError(where, "the record is damaged (no HTTP status)",
                                      "check the download finished; other records are read")
                     continue
                 ctype = (record.http_headers.get_header("Content-Type") if record.http_headers else "") or ""
