@@ -33,3 +33,14 @@ def scorer(shared):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server started for the test session (see tests/pg.py)."""
+    from .pg import TempPostgres
+
+    server = TempPostgres()
+    url = server.start()
+    yield server, url
+    server.stop()

@@ -295,7 +295,7 @@ def query_mentions(store: Store, f: Filters, limit: int = 1000, offset: int = 0)
                    articles.c.outlet)
          .join(clusters, clusters.c.id == events.c.cluster_id, isouter=True)
          .join(articles, articles.c.id == events.c.article_id)
-         .where(*conds).order_by(events.c.date.desc(), events.c.id).limit(limit).offset(offset))
+         .where(*conds).order_by(events.c.date.desc().nulls_last(), events.c.id).limit(limit).offset(offset))
     out = []
     with store.engine.connect() as conn:
         rows = conn.execute(q).all()
@@ -318,7 +318,7 @@ def query_clusters(store: Store, f: Filters, limit: int = 1000, offset: int = 0)
     conds = _where(store, f, events)
     ids = sa.select(events.c.cluster_id).where(*conds, events.c.cluster_id.is_not(None)).distinct()
     q = (sa.select(clusters).where(clusters.c.id.in_(ids))
-         .order_by(clusters.c.first_date.desc(), clusters.c.id).limit(limit).offset(offset))
+         .order_by(clusters.c.first_date.desc().nulls_last(), clusters.c.id).limit(limit).offset(offset))
     out = []
     with store.engine.connect() as conn:
         for c in conn.execute(q).all():
@@ -351,6 +351,6 @@ def stats(store: Store, f: Filters | None = None) -> dict:
         out["clusters"] = conn.execute(sa.select(sa.func.count(sa.distinct(events.c.cluster_id))).where(*conds)).scalar()
         for key, col in (("by_day", events.c.date), ("by_type", events.c.event_type), ("by_country", events.c.country)):
             rows = conn.execute(sa.select(col, sa.func.count(), sa.func.count(sa.distinct(events.c.cluster_id)))
-                                .where(*conds).group_by(col).order_by(col)).all()
+                                .where(*conds).group_by(col).order_by(col.asc().nulls_last())).all()
             out[key] = [{"key": r[0], "events": r[1], "clusters": r[2]} for r in rows]
     return out

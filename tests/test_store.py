@@ -1,0 +1,187 @@
+"""The event store on SQLite and on PostgreSQL, started for real: idempotent ingest, a SIGKILLed
+ingest resumed, a reader while an ingest writes, the same answers from both databases, feeds, WARC
+and bad input, and cross-article clusters against the gold `xevent` ids."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from kronika.cli import app
+from kronika.eval.clusters import score_clusters
+from kronika.eval.events import read_jsonl
+from kronika.store import Filters, Store, ingest_paths, query_clusters, query_mentions, stats
+
+from .conftest import ROOT, SAMPLES
+
+SAMPLE_FILES = sorted(str(p) for p in SAMPLES.glob("*.txt"))
+KRONIKA = [sys.executable, "-m", "kronika"]
+
+
+def _counts(store: Store) -> tuple[int, int, int]:
+    with store.engine.connect() as c:
+        return tuple(c.execute(sa.text(f"select count(*) from {t}")).scalar() for t in ("articles", "events", "clusters"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'k.db'}"
+    server, base = request.getfixturevalue("postgres")
+    return server.new_database(base, f"k_{os.getpid()}_{abs(hash(request.node.name)) % 10**8}")
+
+
+@pytest.fixture(scope="module")
+def filled(pipeline, tmp_path_factory, postgres):
+    """The samples ingested into a SQLite store and into a PostgreSQL store."""
+    server, base = postgres
+    stores = {"sqlite": Store.open(f"sqlite:///{tmp_path_factory.mktemp('db') / 'samples.db'}"),
+              "postgresql": Store.open(server.new_database(base, "samples"))}
+    for s in stores.values():
+        ingest_paths(s, SAMPLE_FILES, pipeline=pipeline)
+    return stores
+
+
+def test_ingest_twice_stores_once(db_url, pipeline):
+    store = Store.open(db_url)
+    first = ingest_paths(store, SAMPLE_FILES, pipeline=pipeline)
+    counts = _counts(store)
+    second = ingest_paths(store, SAMPLE_FILES, pipeline=pipeline)
+    assert first.articles == len(SAMPLE_FILES) and second.articles == 0 and second.skipped == len(SAMPLE_FILES)
+    assert _counts(store) == counts and counts[1] > 50
+
+
+def test_same_answers_on_sqlite_and_postgresql(filled):
+    queries = [Filters(), Filters(country="GE"), Filters(event_type="PROTEST"), Filters(since="2026-03-10", until="2026-03-11"),
+               Filters(actor="GEO"), Filters(text="police"), Filters(lang="ru"), Filters(near=(41.69, 44.83), km=30)]
+    for f in queries:
+        answers = []
+        for store in filled.values():
+            ments = sorted((r["doc_id"], r["event_type"], r["date"], r["evidence"]["start"]) for r in query_mentions(store, f))
+            clus = sorted((r["event_type"], r["first_date"], r["n_articles"], tuple(r["articles"])) for r in query_clusters(store, f))
+            answers.append((ments, clus))
+        assert answers[0] == answers[1], f
+        assert answers[0][0], f  # every query finds something in the samples
+    s = [stats(store) for store in filled.values()]
+    assert s[0] == s[1]
+
+
+def test_reports_in_several_languages_end_in_one_cluster(filled):
+    gold = read_jsonl(sorted((ROOT / "tests" / "gold").glob("*.gold.jsonl")))
+    store = filled["sqlite"]
+    m = score_clusters(gold, query_mentions(store, Filters(), limit=100_000))
+    assert m["pairwise_precision"] >= 0.75 and m["pairwise_recall"] >= 0.55, m
+    tbilisi = [c for c in query_clusters(store, Filters(country="GE", event_type="PROTEST")) if c["n_articles"] >= 2]
+    assert tbilisi and len(tbilisi[0]["languages"]) >= 2
+
+
+def _ingest_proc(db: str, paths: list[str]) -> subprocess.Popen:
+    return subprocess.Popen([*KRONIKA, "ingest", *paths, "--db", db], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, cwd=ROOT)
+
+
+def test_killed_ingest_resumes_to_the_same_store(tmp_path, pipeline):
+    killed = f"sqlite:///{tmp_path / 'killed.db'}"
+    Store.open(killed)
+    proc = _ingest_proc(killed, SAMPLE_FILES)
+    store = Store.open(killed)
+    deadline = time.time() + 300
+    while _counts(store)[0] < 3 and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the ingest ended before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    partial = _counts(store)
+    assert 0 < partial[0] < len(SAMPLE_FILES)
+    # every stored article is whole: its events are all there
+    with store.engine.connect() as c:
+        assert c.execute(sa.text("select count(*) from events where cluster_id is null")).scalar() == 0
+    assert subprocess.run([*KRONIKA, "ingest", *SAMPLE_FILES, "--db", killed], cwd=ROOT, capture_output=True).returncode == 0
+    whole = Store.open(f"sqlite:///{tmp_path / 'whole.db'}")
+    ingest_paths(whole, SAMPLE_FILES, pipeline=pipeline)
+    assert _counts(store) == _counts(whole)
+    a = sorted((r["doc_id"], r["event_type"], r["date"]) for r in query_mentions(store, Filters(), limit=10_000))
+    b = sorted((r["doc_id"], r["event_type"], r["date"]) for r in query_mentions(whole, Filters(), limit=10_000))
+    assert a == b
+
+
+def test_a_reader_runs_while_an_ingest_writes(tmp_path):
+    db = f"sqlite:///{tmp_path / 'busy.db'}"
+    Store.open(db)
+    proc = _ingest_proc(db, SAMPLE_FILES)
+    reader = Store.open(db)
+    reads, errors = 0, []
+    while proc.poll() is None:
+        try:
+            query_clusters(reader, Filters())
+            stats(reader)
+            reads += 1
+        except sa.exc.OperationalError as exc:  # "database is locked" would land here
+            errors.append(exc)
+        time.sleep(0.02)
+    assert proc.returncode == 0, proc.stderr.read()
+    assert reads > 5 and not errors
+    assert _counts(reader)[0] == len(SAMPLE_FILES)
+
+
+def _warc(path: Path) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    page = ("<html lang='en'><body><article><h1>Strike in Osh</h1><p>Police detained 40 protesters in Osh on "
+            "Tuesday after clashes outside the city hall, the interior ministry said.</p></article></body></html>")
+    with open(path, "wb") as f:
+        w = WARCWriter(f, gzip=True)
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        w.write_record(w.create_warc_record("https://example.org/osh", "response",
+                                            payload=BytesIO(page.encode()), http_headers=headers))
+
+
+def test_feeds_warc_and_bad_input(tmp_path, pipeline):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "wire.rss").write_text(
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+        "<item><title>Blockade</title><link>https://example.org/b</link><pubDate>Thu, 26 Mar 2026 10:00:00 +0100"
+        "</pubDate><description>About 150 tractors blocked the border crossing near Cheb on Thursday, police said."
+        "</description></item><item><title>Headline only</title></item></channel></rss>", encoding="utf-8")
+    _warc(folder / "crawl.warc.gz")
+    (folder / "broken.bin.txt").write_bytes(b"\x00\x01\xff" * 300)
+    store = Store.open(f"sqlite:///{tmp_path / 'mixed.db'}")
+    first = ingest_paths(store, [str(folder)], pipeline=pipeline)
+    assert first.articles == 2 and first.failed == 2  # the headline-only item and the binary file
+    counts = _counts(store)
+    again = ingest_paths(store, [str(folder)], pipeline=pipeline)
+    assert again.articles == 0 and _counts(store) == counts
+    urls = {r["doc_id"] for r in query_mentions(store, Filters())}
+    assert any(u.startswith("crawl-") for u in urls) and any(u.startswith("wire-") for u in urls)
+
+
+def test_events_cli_formats(filled, tmp_path):
+    db = str(filled["sqlite"].engine.url)
+    runner = CliRunner()
+    res = runner.invoke(app, ["events", "--db", db, "--country", "GE", "--format", "jsonl"])
+    rows = [json.loads(x) for x in res.stdout.splitlines() if x.startswith("{")]
+    assert rows and all({"cluster_id", "n_articles", "n_sources", "languages"} <= set(r) for r in rows)
+    for fmt in ("csv", "geojson", "table"):
+        res = runner.invoke(app, ["events", "--db", db, "--type", "PROTEST", "--per", "mention", "--format", fmt])
+        assert res.exit_code == 0 and len(res.stdout) > 100, fmt
+    out = tmp_path / "e.parquet"
+    res = runner.invoke(app, ["events", "--db", db, "--format", "parquet", "-o", str(out)])
+    assert res.exit_code == 0 and out.stat().st_size > 500
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(out).num_rows == len(query_clusters(filled["sqlite"], Filters()))
+    res = runner.invoke(app, ["events", "--db", db, "--near", "Tbilisi", "--km", "30", "--per", "mention"])
+    assert res.exit_code == 0 and "Tbilisi" in res.stdout
+    res = runner.invoke(app, ["stats", "--db", db, "--format", "json"])
+    assert json.loads(res.stdout)["articles"] == len(SAMPLE_FILES)
