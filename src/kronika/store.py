@@ -321,21 +321,26 @@ def query_clusters(store: Store, f: Filters, limit: int = 1000, offset: int = 0)
          .order_by(clusters.c.first_date.desc().nulls_last(), clusters.c.id).limit(limit).offset(offset))
     out = []
     with store.engine.connect() as conn:
-        for c in conn.execute(q).all():
-            members = conn.execute(
-                sa.select(events.c.record, events.c.language, articles.c.outlet, articles.c.doc_id, articles.c.date,
-                          articles.c.ingested_at)
-                .join(articles, articles.c.id == events.c.article_id)
-                .where(events.c.cluster_id == c.id).order_by(events.c.id)).all()
-            first = json.loads(members[0].record) if members else {}
-            rec = dict(first)
+        found = conn.execute(q).all()
+        members: dict[int, list] = {c.id: [] for c in found}
+        for i in range(0, len(found), 500):  # one query per 500 clusters, not one per cluster
+            chunk = [c.id for c in found[i:i + 500]]
+            for m in conn.execute(
+                    sa.select(events.c.cluster_id, events.c.record, events.c.language, articles.c.outlet,
+                              articles.c.doc_id)
+                    .join(articles, articles.c.id == events.c.article_id)
+                    .where(events.c.cluster_id.in_(chunk)).order_by(events.c.id)):
+                members[m.cluster_id].append(m)
+        for c in found:
+            ms = members[c.id]
+            rec = dict(json.loads(ms[0].record)) if ms else {}
             rec["cluster_id"] = c.id
-            rec["n_mentions"] = len(members)
-            rec["n_articles"] = len({m.doc_id for m in members})
-            rec["n_sources"] = len({m.outlet or m.doc_id for m in members})
-            rec["languages"] = sorted({m.language for m in members if m.language})
+            rec["n_mentions"] = len(ms)
+            rec["n_articles"] = len({m.doc_id for m in ms})
+            rec["n_sources"] = len({m.outlet or m.doc_id for m in ms})
+            rec["languages"] = sorted({m.language for m in ms if m.language})
             rec["first_date"], rec["last_date"] = c.first_date, c.last_date
-            rec["articles"] = sorted({m.doc_id for m in members})
+            rec["articles"] = sorted({m.doc_id for m in ms})
             out.append(rec)
     return out
 

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Speed of the event store: ingest (articles/s, with extraction and writing only) into SQLite and
+PostgreSQL, and query latency on a store of 100,000 events.
+
+usage: python benchmarks/store.py [--pg URL] [--articles N] [--events N]
+Without --pg a throw-away PostgreSQL server is started as the tests do (tests/pg.py). Articles are
+the Polish SlavicNER raw texts in ../shared (or the bundled samples). The 100,000 events are the
+samples' events copied with dates spread over a year and places over 40 countries.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import glob
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _timeit(fn, repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000
+
+
+def main() -> int:
+    from kronika.ingest import read_inputs
+    from kronika.output import to_record
+    from kronika.pipeline import Pipeline
+    from kronika.store import Filters, Store, query_clusters, query_mentions, stats
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pg", help="PostgreSQL URL (default: start a throw-away server)")
+    ap.add_argument("--articles", type=int, default=200)
+    ap.add_argument("--events", type=int, default=100_000)
+    args = ap.parse_args()
+
+    server = None
+    pg_base = args.pg
+    if not pg_base:
+        from tests.pg import TempPostgres
+
+        server = TempPostgres()
+        pg_base = server.start()
+    try:
+        paths = sorted(glob.glob(str(ROOT.parent / "shared/benchmarks/slavicner/data/raw/*/pl/*")))[:args.articles] \
+            or sorted(glob.glob(str(ROOT / "src/kronika/samples/*.txt")))
+        articles = [a for a in read_inputs(paths) if not isinstance(a, Exception)]
+        pipeline = Pipeline.default()
+        t = time.perf_counter()
+        extracted = [(a, [to_record(e) for e in pipeline.process(a).events]) for a in articles]
+        extract_s = time.perf_counter() - t
+        tmp = Path(tempfile.mkdtemp())
+        pg_ingest = server.new_database(pg_base, "bench_ingest") if server else pg_base
+        for name, url in (("SQLite", f"sqlite:///{tmp / 'ingest.db'}"), ("PostgreSQL", pg_ingest)):
+            store = Store.open(url)
+            t = time.perf_counter()
+            for a, recs in extracted:
+                store.add(a, recs)
+            write_s = time.perf_counter() - t
+            n_ev = sum(len(r) for _, r in extracted)
+            print(f"{name}: {len(articles)} articles, {n_ev} events: writing {len(articles) / write_s:.0f} articles/s "
+                  f"({n_ev / write_s:.0f} events/s); with extraction {len(articles) / (write_s + extract_s):.1f} articles/s")
+
+        # a store of N events: the samples' events spread over a year and 40 countries
+        samples = [(a, [to_record(e) for e in pipeline.process(a).events])
+                   for a in read_inputs(sorted(glob.glob(str(ROOT / "src/kronika/samples/*.txt"))))]
+        pool = [r for _, recs in samples for r in recs]
+        rng = random.Random(7)
+        countries = [("UA", 49.0, 32.0), ("PL", 52.0, 19.0), ("RU", 56.0, 38.0), ("KZ", 48.0, 68.0), ("GE", 42.0, 43.5),
+                     ("DE", 51.0, 10.0), ("CZ", 49.8, 15.5), ("BY", 53.0, 28.0), ("KE", 0.0, 38.0), ("US", 39.0, -98.0)]
+        countries = [(c, la + d, lo + d) for d in range(4) for c, la, lo in countries]
+        pg_big = server.new_database(pg_base, "bench_query") if server else pg_base
+        for name, url in (("SQLite", f"sqlite:///{tmp / 'big.db'}"), ("PostgreSQL", pg_big)):
+            store = Store.open(url)
+            made = 0
+            n_articles = 0
+            t = time.perf_counter()
+            while made < args.events:
+                a, _ = samples[n_articles % len(samples)]
+                a = dataclasses.replace(a, doc_id=f"{a.doc_id}-{n_articles}", body=a.body + f"\n{n_articles}")
+                n_articles += 1
+                cc, lat, lon = countries[rng.randrange(len(countries))]
+                day = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+                recs = []
+                for r in rng.sample(pool, k=min(20, args.events - made)):
+                    r = dict(r, date=day, location={"name": f"P{cc}", "geonameid": None, "country": cc,
+                                                    "lat": lat + rng.uniform(-1, 1), "lon": lon + rng.uniform(-1, 1)})
+                    recs.append(r)
+                store.add(a, recs)
+                made += len(recs)
+            build_s = time.perf_counter() - t
+            f_month = Filters(country="UA", since="2025-06-01", until="2025-06-30")
+            results = {
+                "country+month, clusters": _timeit(lambda: query_clusters(store, f_month, limit=500)),
+                "country+month, mentions": _timeit(lambda: query_mentions(store, f_month, limit=500)),
+                "type+text": _timeit(lambda: query_mentions(store, Filters(event_type="PROTEST", text="police"), limit=500)),
+                "near 50 km": _timeit(lambda: query_mentions(store, Filters(near=(50.0, 33.0), km=50), limit=500)),
+                "stats (all)": _timeit(lambda: stats(store), repeat=3),
+            }
+            print(f"{name}: store of {made} events ({n_articles} articles) built in {build_s:.0f} s; median query ms: "
+                  + ", ".join(f"{k} {v:.0f}" for k, v in results.items()))
+    finally:
+        if server:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
