@@ -1,11 +1,12 @@
 """Cross-article clustering: an event joins the cluster of the same happening reported elsewhere.
 
-Two reports are of one event when they have the same PLOVER type, the same country (or, across a
-border, places within 50 km), places that agree (the same GeoNames id, or within 50 km, or one of
-them names only the country), dates at most two days apart, and actors that do not contradict each other (the same code, or one unknown). A
-cluster never takes two events of one article: those were kept apart by the within-article merge
-on purpose. Candidates are looked up by type, country and date window, so the work per event stays
-small however large the store grows; a new article joins the clusters already there.
+Two reports are of one event when their types are of one family (the same type; agreement and
+cooperation; assault and coercion), the same country (or, across a border, places within 50 km),
+places that agree (the same GeoNames id, or within 50 km, or one of them names only the country),
+dates at most two days apart, and actors that do not contradict each other (the same code or one
+unknown; either side of talks and agreements; any for crowds). A cluster never takes two events
+of one article: the within-article merge kept them apart on purpose. Candidates are looked up by type, country and date window, so the work per
+event stays small however large the store grows; a new article joins the clusters already there.
 """
 from __future__ import annotations
 
