@@ -464,3 +464,32 @@ def stats_cmd(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
     typer.echo(f"{s['articles']} articles, {s['events']} events, {s['clusters']} clusters")
     for key in ("by_type", "by_country", "by_day"):
         typer.echo(f"{key[3:]}: " + ", ".join(f"{r['key']} {r['events']}/{r['clusters']}" for r in s[key]))
+
+
+@app.command()
+def serve(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
+          host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+          port: int = typer.Option(8000, "--port", help="Port to listen on."),
+          token: Optional[str] = typer.Option(None, "--token", envvar="KRONIKA_TOKEN",
+                                              help="Enable POST /api/ingest for callers sending this bearer token."),
+          tiles: Optional[str] = typer.Option(None, "--tiles", help="Map tile URL template, e.g. "
+                                              "https://tiles.example/{z}/{x}/{y}.png (default: country outlines only).")):
+    """The web page and HTTP API over a store (read-only unless --token is given); docs at /docs."""
+    from pathlib import Path
+
+    import uvicorn
+
+    from .web.app import STATIC, create_app
+
+    if not (STATIC / "vendor" / "leaflet" / "leaflet.js").exists():
+        typer.echo("kronika: the page's map files are missing; run `bash scripts/vendor_web.sh` (needs npm) "
+                   "in the source tree, then start again", err=True)
+        raise typer.Exit(2)
+    try:
+        application = create_app(db, token, tiles)
+    except KronikaError as exc:
+        typer.echo(f"kronika: {exc}", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"kronika: serving {application.state.store.engine.url!r} at http://{host}:{port}/ "
+               f"({'writing with a token' if token else 'read-only'})", err=True)
+    uvicorn.run(application, host=host, port=port, log_level="warning")

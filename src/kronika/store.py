@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from .errors import KronikaError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 1: first schema; 2: clusters.mode
 md = sa.MetaData()
 
 meta = sa.Table("kronika_meta", md, sa.Column("key", sa.String(64), primary_key=True),
@@ -123,15 +123,18 @@ class Store:
             md.create_all(conn, checkfirst=True)
             row = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).first()
             version = int(row[0]) if row else 0
-            if version < 1:
-                self._create_text_search(conn)
-                if row:
-                    conn.execute(meta.update().where(meta.c.key == "schema_version").values(value="1"))
-                else:
-                    conn.execute(meta.insert().values(key="schema_version", value="1"))
             if version > SCHEMA_VERSION:
                 raise KronikaError(f"the store has schema version {version}, newer than this kronika "
                                    f"({SCHEMA_VERSION}); upgrade kronika")
+            if version < 1:
+                self._create_text_search(conn)
+            if version < 2 and "mode" not in {c["name"] for c in sa.inspect(conn).get_columns("clusters")}:
+                conn.exec_driver_sql("ALTER TABLE clusters ADD COLUMN mode VARCHAR(32)")
+            if version < SCHEMA_VERSION:
+                if row:
+                    conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
+                else:
+                    conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
 
     def _create_text_search(self, conn) -> None:
         if self.dialect == "sqlite":

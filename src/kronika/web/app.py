@@ -1,0 +1,232 @@
+"""The HTTP API and the web page over an event store (FastAPI).
+
+Read-only unless a write token is configured: then `POST /api/ingest` stores articles for callers
+that send it as a bearer token. Every query is parameterised (SQLAlchemy), request bodies and page
+sizes are bounded, and the page builds its DOM from text nodes only, never from markup it receives.
+"""
+from __future__ import annotations
+
+import hmac
+import json
+import threading
+from pathlib import Path
+from typing import Literal
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+
+from ..store import Filters, Store, query_clusters, query_mentions, stats
+
+STATIC = Path(__file__).resolve().parent / "static"
+MAX_PAGE = 500
+MAX_TEXT = 100_000  # characters of one article sent to /api/extract or /api/ingest
+MAX_BATCH = 50  # articles in one /api/ingest request
+QUADS = {"AGREE": "verbal-cooperation", "CONSULT": "verbal-cooperation", "SUPPORT": "verbal-cooperation",
+         "CONCEDE": "verbal-cooperation", "COOPERATE": "material-cooperation", "AID": "material-cooperation",
+         "RETREAT": "material-cooperation", "REQUEST": "verbal-conflict", "ACCUSE": "verbal-conflict",
+         "REJECT": "verbal-conflict", "THREATEN": "verbal-conflict", "PROTEST": "material-conflict",
+         "SANCTION": "material-conflict", "MOBILIZE": "material-conflict", "COERCE": "material-conflict",
+         "ASSAULT": "material-conflict"}
+EventType = Literal["AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST", "ACCUSE",
+                    "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"]
+DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+class ArticleIn(BaseModel):
+    text: str = Field(..., min_length=1, max_length=MAX_TEXT)
+    id: str | None = Field(None, max_length=300)
+    date: str | None = Field(None, pattern=DATE)
+    lang: str | None = Field(None, pattern=r"^[a-z]{2}$")
+    title: str | None = Field(None, max_length=1000)
+    url: str | None = Field(None, max_length=2000)
+
+
+class IngestIn(BaseModel):
+    articles: list[ArticleIn] = Field(..., min_length=1, max_length=MAX_BATCH)
+
+
+class Page(BaseModel):
+    items: list[dict]
+    page: int
+    page_size: int
+    more: bool
+
+
+def create_app(db: str | None = None, token: str | None = None, tiles: str | None = None) -> FastAPI:
+    """The app over the store at `db`; `token` enables POST /api/ingest; `tiles` is an optional
+    tile URL template ("https://tiles.example/{z}/{x}/{y}.png") for the map's background."""
+    store = Store.open(db)
+    app = FastAPI(title="kronika", version=_version(),
+                  description="Events from news articles: who did what to whom, where, when, and the sentence "
+                              "that says so.")
+    lock = threading.Lock()
+    state: dict = {}
+
+    def pipeline():
+        with lock:  # built once, on first use: extraction needs the name index and dictionaries
+            if "pipeline" not in state:
+                from ..pipeline import Pipeline
+
+                state["pipeline"] = Pipeline.default()
+            return state["pipeline"]
+
+    def filters(since: str | None = Query(None, pattern=DATE), until: str | None = Query(None, pattern=DATE),
+                country: str | None = Query(None, pattern=r"^[A-Za-z]{2}$"),
+                type: EventType | None = Query(None, description="PLOVER event type"),
+                actor: str | None = Query(None, max_length=100), lat: float | None = Query(None, ge=-90, le=90),
+                lon: float | None = Query(None, ge=-180, le=180), km: float = Query(50.0, gt=0, le=2000),
+                text: str | None = Query(None, max_length=200), lang: str | None = Query(None, pattern=r"^[a-z]{2}$")):
+        near = (lat, lon) if lat is not None and lon is not None else None
+        return Filters(since, until, country, type, actor, near, km, text, lang)
+
+    @app.get("/api/events", response_model=Page, summary="Events or clusters that pass the filters")
+    def api_events(f: Filters = Depends(filters), per: Literal["cluster", "mention"] = "cluster",
+                   page: int = Query(1, ge=1, le=100_000), page_size: int = Query(100, ge=1, le=MAX_PAGE),
+                   format: Literal["json", "geojson"] = "json"):
+        offset = (page - 1) * page_size
+        rows = (query_clusters if per == "cluster" else query_mentions)(store, f, page_size + 1, offset)
+        more = len(rows) > page_size
+        rows = [_slim(r) for r in rows[:page_size]]
+        if format == "geojson":
+            return JSONResponse({"type": "FeatureCollection", "page": page, "more": more, "features": [
+                {"type": "Feature", "properties": r,
+                 "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]} if r.get("lat") is not None else None}
+                for r in rows]})
+        return {"items": rows, "page": page, "page_size": page_size, "more": more}
+
+    @app.get("/api/clusters/{cluster_id}", summary="A cluster with every report of it")
+    def api_cluster(cluster_id: int):
+        from .. import store as st
+        import sqlalchemy as sa
+
+        with store.engine.connect() as conn:
+            c = conn.execute(sa.select(st.clusters).where(st.clusters.c.id == cluster_id)).first()
+            if c is None:
+                raise HTTPException(404, "no such cluster")
+            ms = conn.execute(sa.select(st.events.c.id, st.events.c.record, st.events.c.article_id, st.articles.c.doc_id,
+                                        st.articles.c.title, st.articles.c.outlet, st.articles.c.url, st.articles.c.date)
+                              .join(st.articles, st.articles.c.id == st.events.c.article_id)
+                              .where(st.events.c.cluster_id == cluster_id).order_by(st.events.c.id)).all()
+        mentions = []
+        for m in ms:
+            rec = json.loads(m.record)
+            mentions.append({"event_id": m.id, "article_id": m.article_id, "doc_id": m.doc_id, "title": m.title,
+                             "outlet": m.outlet, "url": m.url, "article_date": m.date, **_evidence(rec), "record": rec})
+        return {"cluster_id": c.id, "event_type": c.event_type, "quad": QUADS.get(c.event_type), "country": c.country,
+                "location": c.location_name, "lat": c.lat, "lon": c.lon, "first_date": c.first_date,
+                "last_date": c.last_date, "n_mentions": len(mentions), "n_articles": len({m["article_id"] for m in mentions}),
+                "languages": sorted({m["record"].get("language") for m in mentions if m["record"].get("language")}),
+                "mentions": mentions}
+
+    @app.get("/api/articles/{article_id}", summary="An article's text with the spans kronika found")
+    def api_article(article_id: int):
+        from .. import store as st
+        import sqlalchemy as sa
+
+        with store.engine.connect() as conn:
+            a = conn.execute(sa.select(st.articles).where(st.articles.c.id == article_id)).first()
+            if a is None:
+                raise HTTPException(404, "no such article")
+            evs = conn.execute(sa.select(st.events.c.id, st.events.c.cluster_id, st.events.c.record)
+                               .where(st.events.c.article_id == article_id).order_by(st.events.c.id)).all()
+        spans = []
+        for e in evs:
+            rec = json.loads(e.record)
+            ev = rec.get("evidence") or {}
+            spans.append({"event_id": e.id, "cluster_id": e.cluster_id, "event_type": rec.get("event_type"),
+                          "sentence_start": ev.get("start"), "sentence_end": ev.get("end"),
+                          "trigger_start": (ev.get("trigger") or {}).get("start"),
+                          "trigger_end": (ev.get("trigger") or {}).get("end")})
+        return {"article_id": a.id, "doc_id": a.doc_id, "title": a.title, "outlet": a.outlet, "url": a.url,
+                "date": a.date, "lang": a.lang, "text": a.body, "spans": spans}
+
+    @app.get("/api/stats", summary="Counts by day, type and country")
+    def api_stats(f: Filters = Depends(filters)):
+        return stats(store, f)
+
+    @app.post("/api/extract", summary="Events of one text; nothing is stored")
+    def api_extract(article: ArticleIn):
+        from ..output import to_record
+        from ..records import Article
+
+        doc = pipeline().process(Article(article.id or "request", article.text, date=article.date, lang=article.lang,
+                                         title=article.title, url=article.url))
+        return {"events": [to_record(e) for e in doc.events], "warnings": doc.warnings}
+
+    def writer(authorization: str | None = Header(None)):
+        if not token:
+            raise HTTPException(403, "writing is off: start `kronika serve` with --token to enable it")
+        given = (authorization or "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            raise HTTPException(401, "a valid bearer token is needed to write", headers={"WWW-Authenticate": "Bearer"})
+
+    @app.post("/api/ingest", summary="Store articles (needs the write token)", dependencies=[Depends(writer)])
+    def api_ingest(batch: IngestIn):
+        from ..output import to_record
+        from ..records import Article
+
+        stored = skipped = 0
+        for i, a in enumerate(batch.articles):
+            art = Article(a.id or f"api-{Store.content_hash(a.text)[:12]}", a.text, path="api", date=a.date, lang=a.lang,
+                          title=a.title, url=a.url)
+            recs = [to_record(e) for e in pipeline().process(art).events]
+            if store.add(art, recs):
+                stored += 1
+            else:
+                skipped += 1
+        return {"stored": stored, "skipped": skipped}
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def page():
+        html = (STATIC / "index.html").read_text(encoding="utf-8")
+        return HTMLResponse(html.replace("__KRONIKA_CONFIG__", json.dumps({"tiles": tiles}).replace("<", "\\u003c")))
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon():
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        # no third-party origins at all: the page works offline and nothing it shows can load code
+        response.headers.setdefault("Content-Security-Policy",
+                                    "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; "
+                                    "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    app.state.store = store
+    return app
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def _evidence(rec: dict) -> dict:
+    ev = rec.get("evidence") or {}
+    trig = ev.get("trigger") or {}
+    s0 = ev.get("start") or 0
+    loc = rec.get("location") or {}
+    return {"sentence": ev.get("sentence"), "trigger": [trig.get("start", s0) - s0, trig.get("end", s0) - s0],
+            "actor": (rec.get("actor") or {}).get("text"), "recipient": (rec.get("recipient") or {}).get("text"),
+            "place": loc.get("text") or loc.get("name"), "date": rec.get("date"), "date_text": rec.get("date_text"),
+            "source": (rec.get("source") or {}).get("name"), "source_text": (rec.get("source") or {}).get("text")}
+
+
+def _slim(r: dict) -> dict:
+    """What the map and the list need of a cluster or mention row."""
+    loc = r.get("location") or {}
+    return {"cluster_id": r.get("cluster_id"), "event_type": r.get("event_type"), "quad": QUADS.get(r.get("event_type")),
+            "mode": r.get("mode"), "date": r.get("date"), "first_date": r.get("first_date"), "last_date": r.get("last_date"),
+            "actor": (r.get("actor") or {}).get("name"), "actor_code": (r.get("actor") or {}).get("code"),
+            "recipient": (r.get("recipient") or {}).get("name"), "location": loc.get("name"), "country": loc.get("country"),
+            "lat": loc.get("lat"), "lon": loc.get("lon"), "n_articles": r.get("n_articles"), "n_sources": r.get("n_sources"),
+            "languages": r.get("languages"), "language": r.get("language"), "doc_id": r.get("doc_id"),
+            "sentence": (r.get("evidence") or {}).get("sentence")}

@@ -1,0 +1,215 @@
+// kronika's page: a map of clusters, a timeline to brush dates, filters kept in the URL, a list and
+// the reports behind an event. Everything from the server is put into the page as text nodes.
+(function () {
+  "use strict";
+  const TYPES = ["AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST", "ACCUSE",
+                 "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"];
+  const QUAD_COLOUR = {"verbal-cooperation": "#43a047", "material-cooperation": "#1e88e5",
+                       "verbal-conflict": "#fb8c00", "material-conflict": "#d32f2f"};
+  const FIELDS = ["type", "country", "actor", "lang", "text", "since", "until"];
+  const config = JSON.parse(document.getElementById("kronika-config").textContent || "{}");
+  const $ = (id) => document.getElementById(id);
+  let page = 1;
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "class") node.className = v; else node.setAttribute(k, v);
+    }
+    for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(c == null ? "" : String(c)));
+    return node;
+  }
+
+  // -- filters <-> URL --------------------------------------------------------------------------
+  function readFilters() {
+    const q = new URLSearchParams(location.search), f = {};
+    for (const k of FIELDS) if (q.get(k)) f[k] = q.get(k);
+    return f;
+  }
+  function showFilters(f) {
+    for (const k of FIELDS) $("f-" + k).value = f[k] || "";
+  }
+  function formFilters() {
+    const f = {};
+    for (const k of FIELDS) {
+      let v = $("f-" + k).value.trim();
+      if (k === "country" || k === "lang") v = v.toLowerCase();
+      if (k === "country") v = v.toUpperCase();
+      if (v) f[k] = v;
+    }
+    return f;
+  }
+  function setFilters(f, push) {
+    const q = new URLSearchParams(f);
+    const url = location.pathname + (q.toString() ? "?" + q : "");
+    if (push) history.pushState(f, "", url); else history.replaceState(f, "", url);
+    showFilters(f);
+    page = 1;
+    load(f);
+  }
+
+  // -- map --------------------------------------------------------------------------------------
+  const map = L.map("map", {worldCopyJump: true, preferCanvas: false}).setView([48, 25], 3);
+  if (config.tiles) L.tileLayer(config.tiles, {maxZoom: 12}).addTo(map);
+  fetch("/static/vendor/countries-110m.json").then((r) => r.ok ? r.json() : null).then((topo) => {
+    if (!topo) return;
+    const land = topojson.feature(topo, topo.objects.countries);
+    L.geoJSON(land, {style: {color: "#90a4ae", weight: 0.6, fillColor: "#f1f3ee", fillOpacity: 1},
+                     interactive: false}).addTo(map).bringToBack();
+  });
+  const markers = L.layerGroup().addTo(map);
+
+  function drawMarkers(items) {
+    markers.clearLayers();
+    for (const c of items) {
+      if (c.lat == null || c.lon == null) continue;
+      const m = L.circleMarker([c.lat, c.lon], {radius: 5 + 4 * Math.sqrt(c.n_articles || 1),
+        color: QUAD_COLOUR[c.quad] || "#555", weight: 1, fillOpacity: 0.55, className: "cluster-marker"});
+      m.bindTooltip(`${c.event_type} · ${c.location || c.country || ""} · ${c.first_date || ""} · ${c.n_articles || 1} articles`);
+      m.on("click", () => openCluster(c.cluster_id));
+      m.addTo(markers);
+    }
+  }
+
+  // -- list -------------------------------------------------------------------------------------
+  function listItem(c) {
+    const who = [c.actor, c.recipient].filter(Boolean).join(" → ");
+    const b = el("button", {type: "button", "data-cluster": c.cluster_id},
+      el("strong", {}, c.event_type + (c.mode ? "/" + c.mode : "")), " ", who,
+      el("div", {class: "meta"}, [c.first_date, c.location || c.country, `${c.n_articles || 1} articles`,
+                                  (c.languages || []).join(", ")].filter(Boolean).join(" · ")));
+    b.addEventListener("click", () => openCluster(c.cluster_id));
+    return el("li", {}, b);
+  }
+
+  async function load(f) {
+    const q = new URLSearchParams({...f, per: "cluster", page: String(page), page_size: "300"});
+    $("status").textContent = "Loading…";
+    const r = await fetch("/api/events?" + q);
+    if (!r.ok) { $("status").textContent = "The server said no: " + r.status; return; }
+    const data = await r.json();
+    if (page === 1) $("clusters").replaceChildren();
+    for (const c of data.items) $("clusters").append(listItem(c));
+    $("more").hidden = !data.more;
+    $("status").textContent = `${$("clusters").children.length} events${data.more ? " (more below)" : ""}`;
+    if (page === 1) drawMarkers(data.items); else data.items.forEach((c) => drawMarkers([c]));
+    if (page === 1) loadTimeline(f);
+  }
+
+  // -- detail -----------------------------------------------------------------------------------
+  function highlighted(m) {
+    // the trigger by its offsets; actor, recipient, place and date by their words in the sentence
+    const s = m.sentence || "";
+    const marks = [];
+    if (m.trigger && m.trigger[1] > m.trigger[0]) marks.push([m.trigger[0], m.trigger[1], "trigger"]);
+    for (const [text, cls] of [[m.actor, "actor"], [m.recipient, "recipient"], [m.place, "place"], [m.date_text, "date"]]) {
+      if (!text) continue;
+      const i = s.indexOf(text);
+      if (i >= 0 && !marks.some(([a, b]) => i < b && a < i + text.length)) marks.push([i, i + text.length, cls]);
+    }
+    marks.sort((a, b) => a[0] - b[0]);
+    const p = el("p", {class: "sentence"});
+    let at = 0;
+    for (const [a, b, cls] of marks) {
+      p.append(s.slice(at, a), el("mark", {class: cls, title: cls}, s.slice(a, b)));
+      at = b;
+    }
+    p.append(s.slice(at));
+    return p;
+  }
+
+  async function openCluster(id) {
+    const r = await fetch("/api/clusters/" + encodeURIComponent(id));
+    if (!r.ok) return;
+    const c = await r.json();
+    $("detail-title").textContent = `${c.event_type} · ${c.location || c.country || "place unknown"}`;
+    $("detail-meta").textContent = `${c.first_date || ""}${c.last_date && c.last_date !== c.first_date ? " – " + c.last_date : ""}` +
+      ` · ${c.n_articles} articles · ${c.n_mentions} reports · ${c.languages.join(", ")}`;
+    const ol = $("mentions");
+    ol.replaceChildren();
+    for (const m of c.mentions) {
+      const meta = [m.outlet || m.doc_id, m.article_date, m.record.language,
+                    m.source ? "according to " + m.source : null].filter(Boolean).join(" · ");
+      const li = el("li", {class: "mention"}, highlighted(m), el("div", {class: "meta"}, meta));
+      if (m.title) li.prepend(el("div", {class: "meta"}, m.title));
+      ol.append(li);
+    }
+    $("detail").hidden = false;
+    $("detail").focus();
+  }
+  $("detail-close").addEventListener("click", () => { $("detail").hidden = true; });
+  document.addEventListener("keydown", (e) => { if (e.key === "Escape") $("detail").hidden = true; });
+
+  // -- timeline: events per day, stacked by quad class; drag to choose dates ----------------------
+  let days = [];
+  async function loadTimeline(f) {
+    const q = new URLSearchParams({...f});
+    q.delete("since"); q.delete("until");
+    const r = await fetch("/api/stats?" + q);
+    if (!r.ok) return;
+    const s = await r.json();
+    days = s.by_day.filter((d) => d.key);
+    drawTimeline(f);
+  }
+  function drawTimeline(f) {
+    const svg = $("timeline");
+    svg.replaceChildren();
+    const w = svg.clientWidth || 800, h = svg.clientHeight || 110;
+    if (!days.length) return;
+    const max = Math.max(...days.map((d) => d.events));
+    const bw = Math.max(2, (w - 20) / days.length);
+    days.forEach((d, i) => {
+      const bh = Math.max(1, (h - 24) * d.events / max);
+      const inRange = (!f.since || d.key >= f.since) && (!f.until || d.key <= f.until);
+      const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+      for (const [k, v] of Object.entries({x: 10 + i * bw, y: h - 18 - bh, width: Math.max(1, bw - 1), height: bh,
+                                           fill: inRange ? "#546e7a" : "#cfd8dc", "data-day": d.key})) rect.setAttribute(k, v);
+      const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+      title.textContent = `${d.key}: ${d.events} events`;
+      rect.append(title);
+      svg.append(rect);
+    });
+    const label = (x, text, anchor) => {
+      const t = document.createElementNS("http://www.w3.org/2000/svg", "text");
+      t.setAttribute("x", x); t.setAttribute("y", h - 4); t.setAttribute("font-size", "11");
+      t.setAttribute("text-anchor", anchor); t.textContent = text; svg.append(t);
+    };
+    label(10, days[0].key, "start"); label(w - 10, days[days.length - 1].key, "end");
+    svg._bw = bw;
+  }
+  (function brushing() {
+    const svg = $("timeline");
+    let start = null, box = null;
+    const dayAt = (x) => days[Math.min(days.length - 1, Math.max(0, Math.floor((x - 10) / (svg._bw || 1))))];
+    svg.addEventListener("pointerdown", (e) => {
+      if (!days.length) return;
+      start = e.offsetX;
+      box = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+      box.setAttribute("class", "brush"); box.setAttribute("y", 0); box.setAttribute("height", svg.clientHeight);
+      svg.append(box);
+    });
+    svg.addEventListener("pointermove", (e) => {
+      if (start == null) return;
+      box.setAttribute("x", Math.min(start, e.offsetX)); box.setAttribute("width", Math.abs(e.offsetX - start));
+    });
+    svg.addEventListener("pointerup", (e) => {
+      if (start == null) return;
+      const a = dayAt(Math.min(start, e.offsetX)), b = dayAt(Math.max(start, e.offsetX));
+      start = null;
+      if (a && b) setFilters({...formFilters(), since: a.key, until: b.key}, true);
+    });
+  })();
+
+  // -- start ------------------------------------------------------------------------------------
+  for (const t of TYPES) $("f-type").append(el("option", {value: t}, t));
+  $("filters").addEventListener("submit", (e) => { e.preventDefault(); setFilters(formFilters(), true); });
+  $("f-type").addEventListener("change", () => setFilters(formFilters(), true));
+  $("f-clear").addEventListener("click", () => setFilters({}, true));
+  $("more").addEventListener("click", () => { page += 1; load(readFilters()); });
+  window.addEventListener("popstate", () => { const f = readFilters(); showFilters(f); page = 1; load(f); });
+  window.addEventListener("resize", () => drawTimeline(readFilters()));
+  const initial = readFilters();
+  showFilters(initial);
+  load(initial);
+  window.kronikaReady = true;
+})();
