@@ -286,9 +286,11 @@ def _where(store: Store, f: Filters, table) -> list:
 
 
 def _fts_query(text: str) -> str:
-    """Words of a user query as an FTS5 query (every word, as typed: no operators)."""
-    words = [w.replace('"', "") for w in text.split() if w.strip('"')]
-    return " ".join(f'"{w}"' for w in words) or '""'
+    """Words of a user query as an FTS5 query: each word a quoted string (quotes doubled, control
+    characters dropped), so no user input is read as FTS syntax."""
+    clean = "".join(ch if ch.isprintable() else " " for ch in text)
+    words = [w for w in clean.split() if any(c.isalnum() for c in w)]
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words) or '""'
 
 
 def query_mentions(store: Store, f: Filters, limit: int = 1000, offset: int = 0) -> list[dict]:

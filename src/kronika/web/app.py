@@ -6,6 +6,7 @@ sizes are bounded, and the page builds its DOM from text nodes only, never from 
 """
 from __future__ import annotations
 
+import datetime
 import hmac
 import json
 import threading
@@ -13,9 +14,12 @@ from pathlib import Path
 from typing import Literal
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi import Path as FastPath
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, Field
 
 from ..store import Filters, Store, query_clusters, query_mentions, stats
 
@@ -31,16 +35,32 @@ QUADS = {"AGREE": "verbal-cooperation", "CONSULT": "verbal-cooperation", "SUPPOR
          "ASSAULT": "material-conflict"}
 EventType = Literal["AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST", "ACCUSE",
                     "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"]
-DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _iso_only(value):
+    """Dates as YYYY-MM-DD only: no timestamps ("0") or other shapes pydantic would accept."""
+    if isinstance(value, datetime.date):
+        return value
+    if not isinstance(value, str) or not (len(value) == 10 and value[4] == value[7] == "-"
+                                          and value.replace("-", "").isdigit()):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[datetime.date, BeforeValidator(_iso_only)]
 
 
 class ArticleIn(BaseModel):
     text: str = Field(..., min_length=1, max_length=MAX_TEXT)
     id: str | None = Field(None, max_length=300)
-    date: str | None = Field(None, pattern=DATE)
+    date: Day | None = Field(None, description="The article's date")
     lang: str | None = Field(None, pattern=r"^[a-z]{2}$")
     title: str | None = Field(None, max_length=1000)
     url: str | None = Field(None, max_length=2000)
+
+    @property
+    def day(self) -> str | None:
+        return self.date.isoformat() if self.date else None
 
 
 class IngestIn(BaseModel):
@@ -52,6 +72,17 @@ class Page(BaseModel):
     page: int
     page_size: int
     more: bool
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+class FeatureCollection(BaseModel):
+    type: Literal["FeatureCollection"]
+    page: int
+    more: bool
+    features: list[dict]
 
 
 def create_app(db: str | None = None, token: str | None = None, tiles: str | None = None) -> FastAPI:
@@ -72,16 +103,17 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
                 state["pipeline"] = Pipeline.default()
             return state["pipeline"]
 
-    def filters(since: str | None = Query(None, pattern=DATE), until: str | None = Query(None, pattern=DATE),
+    def filters(since: Day | None = Query(None), until: Day | None = Query(None),
                 country: str | None = Query(None, pattern=r"^[A-Za-z]{2}$"),
                 type: EventType | None = Query(None, description="PLOVER event type"),
                 actor: str | None = Query(None, max_length=100), lat: float | None = Query(None, ge=-90, le=90),
                 lon: float | None = Query(None, ge=-180, le=180), km: float = Query(50.0, gt=0, le=2000),
                 text: str | None = Query(None, max_length=200), lang: str | None = Query(None, pattern=r"^[a-z]{2}$")):
         near = (lat, lon) if lat is not None and lon is not None else None
-        return Filters(since, until, country, type, actor, near, km, text, lang)
+        return Filters(since.isoformat() if since else None, until.isoformat() if until else None, country, type,
+                       actor, near, km, text, lang)
 
-    @app.get("/api/events", response_model=Page, summary="Events or clusters that pass the filters")
+    @app.get("/api/events", response_model=Page | FeatureCollection, summary="Events or clusters that pass the filters")
     def api_events(f: Filters = Depends(filters), per: Literal["cluster", "mention"] = "cluster",
                    page: int = Query(1, ge=1, le=100_000), page_size: int = Query(100, ge=1, le=MAX_PAGE),
                    format: Literal["json", "geojson"] = "json"):
@@ -96,8 +128,9 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
                 for r in rows]})
         return {"items": rows, "page": page, "page_size": page_size, "more": more}
 
-    @app.get("/api/clusters/{cluster_id}", summary="A cluster with every report of it")
-    def api_cluster(cluster_id: int):
+    @app.get("/api/clusters/{cluster_id}", summary="A cluster with every report of it",
+             responses={404: {"description": "No such cluster", "model": Problem}})
+    def api_cluster(cluster_id: Annotated[int, FastPath(ge=1, le=2**31 - 1)]):
         from .. import store as st
         import sqlalchemy as sa
 
@@ -120,8 +153,9 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
                 "languages": sorted({m["record"].get("language") for m in mentions if m["record"].get("language")}),
                 "mentions": mentions}
 
-    @app.get("/api/articles/{article_id}", summary="An article's text with the spans kronika found")
-    def api_article(article_id: int):
+    @app.get("/api/articles/{article_id}", summary="An article's text with the spans kronika found",
+             responses={404: {"description": "No such article", "model": Problem}})
+    def api_article(article_id: Annotated[int, FastPath(ge=1, le=2**31 - 1)]):
         from .. import store as st
         import sqlalchemy as sa
 
@@ -146,12 +180,13 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
     def api_stats(f: Filters = Depends(filters)):
         return stats(store, f)
 
-    @app.post("/api/extract", summary="Events of one text; nothing is stored")
+    @app.post("/api/extract", summary="Events of one text; nothing is stored",
+              responses={400: {"description": "The body is not JSON", "model": Problem}})
     def api_extract(article: ArticleIn):
         from ..output import to_record
         from ..records import Article
 
-        doc = pipeline().process(Article(article.id or "request", article.text, date=article.date, lang=article.lang,
+        doc = pipeline().process(Article(article.id or "request", article.text, date=article.day, lang=article.lang,
                                          title=article.title, url=article.url))
         return {"events": [to_record(e) for e in doc.events], "warnings": doc.warnings}
 
@@ -162,14 +197,17 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
         if not hmac.compare_digest(given.encode(), token.encode()):
             raise HTTPException(401, "a valid bearer token is needed to write", headers={"WWW-Authenticate": "Bearer"})
 
-    @app.post("/api/ingest", summary="Store articles (needs the write token)", dependencies=[Depends(writer)])
+    @app.post("/api/ingest", summary="Store articles (needs the write token)", dependencies=[Depends(writer)],
+              responses={400: {"description": "The body is not JSON", "model": Problem},
+                         401: {"description": "No or a wrong bearer token", "model": Problem},
+                         403: {"description": "Writing is off (no token configured)", "model": Problem}})
     def api_ingest(batch: IngestIn):
         from ..output import to_record
         from ..records import Article
 
         stored = skipped = 0
         for i, a in enumerate(batch.articles):
-            art = Article(a.id or f"api-{Store.content_hash(a.text)[:12]}", a.text, path="api", date=a.date, lang=a.lang,
+            art = Article(a.id or f"api-{Store.content_hash(a.text)[:12]}", a.text, path="api", date=a.day, lang=a.lang,
                           title=a.title, url=a.url)
             recs = [to_record(e) for e in pipeline().process(art).events]
             if store.add(art, recs):

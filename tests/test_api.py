@@ -1,0 +1,92 @@
+"""The HTTP API: filters, pages and formats, clusters and articles, extraction without storing,
+writing only with the token, bounded bodies; and a schemathesis run against the OpenAPI schema."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+import schemathesis
+from hypothesis import settings
+from fastapi.testclient import TestClient
+
+from kronika.store import Store, ingest_paths
+from kronika.web.app import MAX_TEXT, create_app
+
+from .conftest import SAMPLES
+
+TOKEN = "s3cret-token"
+_DB = f"sqlite:///{Path(tempfile.mkdtemp(prefix='kronika-api-')) / 'api.db'}"
+_APP = create_app(_DB, token=TOKEN)
+schema = schemathesis.openapi.from_asgi("/openapi.json", _APP)
+
+
+@pytest.fixture(scope="module")
+def client(pipeline):
+    ingest_paths(Store.open(_DB), sorted(str(p) for p in SAMPLES.glob("*.txt")), pipeline=pipeline)
+    return TestClient(_APP)
+
+
+def test_events_filters_pages_and_geojson(client):
+    r = client.get("/api/events", params={"country": "GE", "page_size": 3})
+    body = r.json()
+    assert r.status_code == 200 and len(body["items"]) == 3 and body["more"] is True
+    assert all(x["country"] == "GE" for x in body["items"])
+    page2 = client.get("/api/events", params={"country": "GE", "page_size": 3, "page": 2}).json()["items"]
+    assert {x["cluster_id"] for x in page2}.isdisjoint({x["cluster_id"] for x in body["items"]})
+    g = client.get("/api/events", params={"type": "PROTEST", "format": "geojson"}).json()
+    assert g["type"] == "FeatureCollection" and all(f["properties"]["event_type"] == "PROTEST" for f in g["features"])
+    near = client.get("/api/events", params={"lat": 41.69, "lon": 44.83, "km": 30, "per": "mention"}).json()["items"]
+    assert near and all(x["country"] == "GE" for x in near)
+    assert client.get("/api/events", params={"page_size": 10_000}).status_code == 422  # bounded
+    assert client.get("/api/events", params={"since": "yesterday"}).status_code == 422
+
+
+def test_cluster_article_and_stats(client):
+    best = max(client.get("/api/events", params={"page_size": 500}).json()["items"], key=lambda x: x["n_articles"])
+    c = client.get(f"/api/clusters/{best['cluster_id']}").json()
+    assert c["n_articles"] >= 2 and len(c["languages"]) >= 2
+    m = c["mentions"][0]
+    assert {"sentence", "trigger", "actor", "recipient", "place", "date", "source", "doc_id"} <= set(m)
+    a, b = m["trigger"]
+    assert m["sentence"][a:b] == m["record"]["evidence"]["trigger"]["text"]
+    art = client.get(f"/api/articles/{m['article_id']}").json()
+    span = art["spans"][0]
+    assert art["text"][span["trigger_start"]:span["trigger_end"]]
+    assert client.get("/api/clusters/999999").status_code == 404
+    s = client.get("/api/stats", params={"country": "GE"}).json()
+    assert s["events"] > 5 and [x["key"] for x in s["by_country"]] == ["GE"]
+
+
+def test_extract_stores_nothing_and_is_bounded(client):
+    before = client.get("/api/stats").json()["events"]
+    r = client.post("/api/extract", json={"text": "Police detained 12 protesters in Gdańsk on Thursday.", "lang": "en",
+                                          "date": "2026-03-05"})
+    assert r.status_code == 200 and r.json()["events"][0]["event_type"] == "COERCE"
+    assert client.get("/api/stats").json()["events"] == before
+    assert client.post("/api/extract", json={"text": "x" * (MAX_TEXT + 1)}).status_code == 422
+
+
+def test_writing_needs_the_token(client, tmp_path):
+    art = {"articles": [{"text": "Police detained 7 protesters in Brno on Friday, police said.", "date": "2026-05-08",
+                         "lang": "en"}]}
+    assert client.post("/api/ingest", json=art).status_code == 401
+    assert client.post("/api/ingest", json=art, headers={"Authorization": "Bearer nope"}).status_code == 401
+    ok = client.post("/api/ingest", json=art, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert ok.status_code == 200 and ok.json() == {"stored": 1, "skipped": 0}
+    again = client.post("/api/ingest", json=art, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert again.json() == {"stored": 0, "skipped": 1}
+    read_only = TestClient(create_app(f"sqlite:///{tmp_path / 'ro.db'}"))
+    assert read_only.post("/api/ingest", json=art, headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 403
+
+
+def test_page_is_served_with_a_strict_policy(client):
+    r = client.get("/")
+    assert r.status_code == 200 and "leaflet.js" in r.text
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+
+
+@schema.parametrize()
+@settings(max_examples=25, deadline=None)
+def test_openapi_schema_holds(case, client):
+    case.call_and_validate()
