@@ -71,33 +71,10 @@ def main() -> int:
             print(f"{name}: {len(articles)} articles, {n_ev} events: writing {len(articles) / write_s:.0f} articles/s "
                   f"({n_ev / write_s:.0f} events/s); with extraction {len(articles) / (write_s + extract_s):.1f} articles/s")
 
-        # a store of N events: the samples' events spread over a year and 40 countries
-        samples = [(a, [to_record(e) for e in pipeline.process(a).events])
-                   for a in read_inputs(sorted(glob.glob(str(ROOT / "src/kronika/samples/*.txt"))))]
-        pool = [r for _, recs in samples for r in recs]
-        rng = random.Random(7)
-        countries = [("UA", 49.0, 32.0), ("PL", 52.0, 19.0), ("RU", 56.0, 38.0), ("KZ", 48.0, 68.0), ("GE", 42.0, 43.5),
-                     ("DE", 51.0, 10.0), ("CZ", 49.8, 15.5), ("BY", 53.0, 28.0), ("KE", 0.0, 38.0), ("US", 39.0, -98.0)]
-        countries = [(c, la + d, lo + d) for d in range(4) for c, la, lo in countries]
         pg_big = server.new_database(pg_base, "bench_query") if server else pg_base
         for name, url in (("SQLite", f"sqlite:///{tmp / 'big.db'}"), ("PostgreSQL", pg_big)):
-            store = Store.open(url)
-            made = 0
-            n_articles = 0
             t = time.perf_counter()
-            while made < args.events:
-                a, _ = samples[n_articles % len(samples)]
-                a = dataclasses.replace(a, doc_id=f"{a.doc_id}-{n_articles}", body=a.body + f"\n{n_articles}")
-                n_articles += 1
-                cc, lat, lon = countries[rng.randrange(len(countries))]
-                day = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-                recs = []
-                for r in rng.sample(pool, k=min(20, args.events - made)):
-                    r = dict(r, date=day, location={"name": f"P{cc}", "geonameid": None, "country": cc,
-                                                    "lat": lat + rng.uniform(-1, 1), "lon": lon + rng.uniform(-1, 1)})
-                    recs.append(r)
-                store.add(a, recs)
-                made += len(recs)
+            store, made, n_articles = build_store(url, args.events, pipeline)
             build_s = time.perf_counter() - t
             f_month = Filters(country="UA", since="2025-06-01", until="2025-06-30")
             results = {
@@ -113,6 +90,36 @@ def main() -> int:
         if server:
             server.stop()
     return 0
+
+
+def build_store(url: str, n_events: int, pipeline):
+    """A store of about `n_events` events: the samples' events copied into new articles, with dates
+    spread over 2025 and places over 40 regions of 10 countries. Returns (store, events, articles)."""
+    from kronika.ingest import read_inputs
+    from kronika.output import to_record
+    from kronika.store import Store
+
+    store = Store.open(url)
+    samples = [(a, [to_record(e) for e in pipeline.process(a).events])
+               for a in read_inputs(sorted(glob.glob(str(ROOT / "src/kronika/samples/*.txt"))))]
+    pool = [r for _, recs in samples for r in recs]
+    rng = random.Random(7)
+    countries = [("UA", 49.0, 32.0), ("PL", 52.0, 19.0), ("RU", 56.0, 38.0), ("KZ", 48.0, 68.0), ("GE", 42.0, 43.5),
+                 ("DE", 51.0, 10.0), ("CZ", 49.8, 15.5), ("BY", 53.0, 28.0), ("KE", 0.0, 38.0), ("US", 39.0, -98.0)]
+    countries = [(c, la + d, lo + d) for d in range(4) for c, la, lo in countries]
+    made = n_articles = 0
+    while made < n_events:
+        a, _ = samples[n_articles % len(samples)]
+        a = dataclasses.replace(a, doc_id=f"{a.doc_id}-{n_articles}", body=a.body + f"\n{n_articles}")
+        n_articles += 1
+        cc, lat, lon = countries[rng.randrange(len(countries))]
+        day = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        recs = [dict(r, date=day, location={"name": f"P{cc}", "geonameid": None, "country": cc,
+                                            "lat": lat + rng.uniform(-1, 1), "lon": lon + rng.uniform(-1, 1)})
+                for r in rng.sample(pool, k=min(20, n_events - made))]
+        store.add(a, recs)
+        made += len(recs)
+    return store, made, n_articles
 
 
 if __name__ == "__main__":
