@@ -46,7 +46,7 @@ class EntityFinder:
         """The entity a name on its own stands for (a dateline, a header), or None."""
         toks = [Token(s, e, t, *self.morph.analyse(t, lang)) if t[:1].isalpha() else Token(s, e, t)
                 for s, e, t in tokenize(name)]
-        found = self._longest(toks, [token_forms(t, lang) for t in toks], 0, 0, standalone=True)
+        found = self._longest(toks, [token_forms(t, lang) for t in toks], 0, 0, standalone=True, lang=lang)
         return found if found is not None and found.last_token == len(toks) - 1 else None
 
     def places_for(self, name: str, lang: str) -> list[Place]:
@@ -55,7 +55,7 @@ class EntityFinder:
                 for s, e, t in tokenize(name)]
         if not toks:
             return []
-        found = self._match(toks, [token_forms(t, lang) for t in toks], 0)
+        found = self._match(toks, [token_forms(t, lang) for t in toks], 0, lang)
         if found is None or found[0] != len(toks) - 1:
             return []
         return list(dict.fromkeys(self.index.place_at(e.place) for e in found[1] if e.kind == "LOC" and e.place is not None))
@@ -67,7 +67,7 @@ class EntityFinder:
         out: list[Mention] = []
         i = 0
         while i < len(toks):
-            best = self._longest(toks, forms, i, sent_index)
+            best = self._longest(toks, forms, i, sent_index, lang=lang)
             if best is not None:
                 out.append(best)
                 i = best.last_token + 1
@@ -88,7 +88,7 @@ class EntityFinder:
         forms = [token_forms(t, sent.lang) for t in toks]
         out = []
         for m in self.find(sent, sent_index):
-            found = self._match(toks, forms, m.first_token) if m.kind in ("LOC", "NORP") else None
+            found = self._match(toks, forms, m.first_token, sent.lang) if m.kind in ("LOC", "NORP") else None
             places: list[Place] = []
             demonym = None
             if found is not None and found[0] == m.last_token:
@@ -102,7 +102,8 @@ class EntityFinder:
             out.append((m, places, demonym))
         return out
 
-    def _match(self, toks: list[Token], forms: list[list[str]], i: int) -> tuple[int, list, tuple[str, ...]] | None:
+    def _match(self, toks: list[Token], forms: list[list[str]], i: int,
+               lang: str | None = None) -> tuple[int, list, tuple[str, ...]] | None:
         """The longest name starting at token i: (last token, entries, key), or None."""
         if not toks[i].text[:1].isalnum():
             return None
@@ -115,6 +116,8 @@ class EntityFinder:
             first_key = None
             for key in partial:
                 entries = self.index.lookup(key)
+                if lang is not None:  # "este" is an Estonian in German, "this" in Spanish
+                    entries = [e for e in entries if e.kind != "NORP" or e.source_kind in (None, lang)]
                 if lower:  # only demonyms go uncapitalised: "polską" is no "Polską"
                     entries = [e for e in entries if e.kind == "NORP"]
                 if not entries:
@@ -138,8 +141,8 @@ class EntityFinder:
         return p.resolution == "city" and p.population < 5000
 
     def _longest(self, toks: list[Token], forms: list[list[str]], i: int, si: int,
-                 standalone: bool = False) -> Mention | None:
-        found = self._match(toks, forms, i)
+                 standalone: bool = False, lang: str | None = None) -> Mention | None:
+        found = self._match(toks, forms, i, lang)
         if found is None:
             return None
         j, entries, key = found

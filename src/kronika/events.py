@@ -150,7 +150,8 @@ def _pick_roles(sent: Sentence, units: list[Unit], k: int, rule: TriggerRule, le
     if not any(tok.tags) and not passive:
         # no tags to read voice from (English, German): an auxiliary of the passive shortly before a
         # participle ("were detained", "wurden ... festgenommen")
-        participle = tok.lower.endswith(("ed", "en", "wn", "t")) or (lex.lang == "de" and tok.lower.startswith("ge"))
+        participle = tok.lower.endswith(("ed", "en", "wn", "t")) or (lex.lang == "de" and tok.lower.startswith("ge")) \
+            or (lex.lang in ("es", "it", "pt") and tok.lower.endswith(("ado", "ada", "ados", "adas", "ido", "ida", "idos", "idas")))
         reach = 8 if lex.subject_first else 3
         passive = participle and any(_lemset(toks[x]) & lex.passive_aux and clause[x] == clause[k]
                                      for x in range(max(0, k - reach), k))

@@ -215,8 +215,8 @@ def build_index(morph: Morphology) -> NameIndex:
                 for key in _name_keys(n, lang if lang in LANGS else "en", morph):
                     idx.add(key, entry)
     for code, per_lang in (_load_yaml("demonyms.yaml") or {}).items():
-        entry = Entry("NORP", code, code, None)
         for lang, words in (per_lang or {}).items():
+            entry = Entry("NORP", code, code, None, None, lang)  # a demonym counts in its own language only
             for w in words or []:
                 idx.add(tuple(w.lower().split()), entry)
     return idx
