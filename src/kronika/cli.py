@@ -113,6 +113,15 @@ def entities(paths: List[str] = typer.Argument(..., help="Article files, directo
 
 
 eval_app = typer.Typer(help="Score kronika on public gold sets.", no_args_is_help=True)
+
+
+def _write_metrics(metrics: dict, output: Optional[str]) -> None:
+    """The full metrics as JSON into `output`, when one is given."""
+    import json
+
+    if output:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(json.dumps(metrics, indent=1, ensure_ascii=False) + "\n")
 app.add_typer(eval_app, name="eval")
 
 
@@ -124,7 +133,6 @@ def eval_entities(benchmark: str = typer.Option("slavicner", "--benchmark", help
                   limit: int = typer.Option(0, "--limit", help="Score only the first N documents."),
                   output: Optional[str] = typer.Option(None, "--output", "-o", help="Write metrics JSON here.")):
     """Mention F1 (partial, exact) by type and language, base-form accuracy, linking agreement."""
-    import json
 
     from .eval.run import evaluate_entities
 
@@ -136,10 +144,7 @@ def eval_entities(benchmark: str = typer.Option("slavicner", "--benchmark", help
     except FileNotFoundError as exc:
         typer.echo(f"kronika: {exc}", err=True)
         raise typer.Exit(2)
-    text = json.dumps(metrics, indent=1, ensure_ascii=False)
-    if output:
-        with open(output, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
+    _write_metrics(metrics, output)
     o = metrics["overall"]
     typer.echo(f"partial F1 {o['partial']['ALL']['f1']:.3f}  exact F1 {o['exact']['ALL']['f1']:.3f}  "
                f"base accuracy {metrics['base_accuracy']['accuracy']:.3f}  linking F1 {metrics['linking']['f1']:.3f}")
@@ -211,7 +216,6 @@ def eval_geo(benchmark: str = typer.Option(..., "--benchmark", help="lgl, gwn, g
              limit: int = typer.Option(0, "--limit", help="Score only the first N documents."),
              output: Optional[str] = typer.Option(None, "--output", "-o", help="Write metrics JSON here.")):
     """Toponym recognition P/R/F1 and accuracy@161 km, end to end and on the recognised toponyms."""
-    import json
 
     from .eval.geo import evaluate_geo
 
@@ -220,10 +224,7 @@ def eval_geo(benchmark: str = typer.Option(..., "--benchmark", help="lgl, gwn, g
     except KronikaError as exc:
         typer.echo(f"kronika: {exc}", err=True)
         raise typer.Exit(2)
-    text = json.dumps(metrics, indent=1, ensure_ascii=False)
-    if output:
-        with open(output, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
+    _write_metrics(metrics, output)
     r = metrics["recognition"]
     typer.echo(f"{benchmark} ({metrics['benchmark']['part']}, {metrics['benchmark']['documents']} documents): "
                f"recognition P {r['precision']:.3f} R {r['recall']:.3f} F1 {r['f1']:.3f}; "
@@ -244,7 +245,6 @@ def eval_events(gold: Optional[List[str]] = typer.Option(None, "--gold", help="G
                 limit: int = typer.Option(0, "--limit", help="Score only the first N benchmark items."),
                 output: Optional[str] = typer.Option(None, "--output", "-o", help="Write metrics JSON here.")):
     """Event P/R/F1 by the spec's rules (per language, type and argument), or a public benchmark's metric."""
-    import json
 
     from .eval import events as ev_metrics
 
@@ -294,10 +294,7 @@ def eval_events(gold: Optional[List[str]] = typer.Option(None, "--gold", help="G
         e = metrics["events"]
         line = (f"events: P {e['precision']:.3f} R {e['recall']:.3f} F1 {e['f1']:.3f} ({e['gold']} gold, {e['predicted']} predicted); "
                 + ", ".join(f"{a} {v['accuracy']:.2f}" for a, v in metrics["arguments"].items() if v["accuracy"] is not None))
-    text = json.dumps(metrics, indent=1, ensure_ascii=False)
-    if output:
-        with open(output, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
+    _write_metrics(metrics, output)
     typer.echo(line)
 
 
@@ -369,7 +366,6 @@ def events_cmd(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
                output: Optional[str] = typer.Option(None, "--output", "-o", help="Write here (parquet needs it)."),
                limit: int = typer.Option(10_000, "--limit", help="At most this many rows.")):
     """Query the store: events or clusters that pass the filters."""
-    import json
 
     from .store import query_clusters, query_mentions
 
@@ -475,7 +471,6 @@ def serve(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
           tiles: Optional[str] = typer.Option(None, "--tiles", help="Map tile URL template, e.g. "
                                               "https://tiles.example/{z}/{x}/{y}.png (default: country outlines only).")):
     """The web page and HTTP API over a store (read-only unless --token is given); docs at /docs."""
-    from pathlib import Path
 
     import uvicorn
 
