@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import List, Optional
 
@@ -33,9 +34,18 @@ def extract(paths: List[str] = typer.Argument(..., help="Article files, director
             fmt: Optional[str] = typer.Option(None, "--format", "-f",
                                               help="jsonl, json, csv, geojson or table (default: table on a terminal, else jsonl)."),
             output: Optional[str] = typer.Option(None, "--output", "-o", help="Write here instead of standard output."),
-            max_bytes: int = typer.Option(20_000_000, "--max-bytes", help="Reject input files larger than this.")):
+            max_bytes: int = typer.Option(20_000_000, "--max-bytes", help="Reject input files larger than this."),
+            workers: int = typer.Option(0, "--workers", help="Run on this many local Dask worker processes; "
+                                        "--output is then a folder of Parquet files (resumable)."),
+            scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on an existing Dask cluster "
+                                                    "(tcp://host:8786); --output is a folder on storage the workers share."),
+            shard_size: int = typer.Option(200, "--shard-size", help="JSON Lines records (or files / 4) per shard.")):
     """Extract the events that articles report, each with its evidence sentence."""
     from .run import extract_paths
+
+    if workers or scheduler:
+        _distributed(paths, output, workers, scheduler, max_bytes, None, to_store=False, shard_size=shard_size)
+        return
 
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     fmt = fmt or ("table" if out.isatty() else "jsonl")
@@ -314,11 +324,20 @@ def _open_store(db: Optional[str]):
 @app.command()
 def ingest(paths: List[str] = typer.Argument(..., help="Article files, directories, JSON Lines, HTML, feeds, WARC, or -."),
            db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
-           max_bytes: int = typer.Option(20_000_000, "--max-bytes", help="Reject input files larger than this.")):
+           max_bytes: int = typer.Option(20_000_000, "--max-bytes", help="Reject input files larger than this."),
+           workers: int = typer.Option(0, "--workers", help="Extract on this many local Dask worker processes."),
+           scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Extract on an existing Dask cluster."),
+           work_dir: Optional[str] = typer.Option(None, "--work-dir", help="Where workers put their shards "
+                                                  "(default ./kronika-shards); a rerun skips finished shards."),
+           shard_size: int = typer.Option(200, "--shard-size", help="JSON Lines records (or files / 4) per shard.")):
     """Extract events from articles into the store; articles stored before are skipped, so a rerun
     after a crash resumes."""
     from .store import ingest_paths
 
+    if workers or scheduler:
+        _distributed(paths, work_dir or "kronika-shards", workers, scheduler, max_bytes, db, to_store=True,
+                     shard_size=shard_size)
+        return
     store = _open_store(db)
     st = ingest_paths(store, paths, max_bytes=max_bytes)
     typer.echo(f"kronika: {st.articles} articles stored, {st.skipped} already stored, {st.events} events, "
@@ -488,3 +507,20 @@ def serve(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
     typer.echo(f"kronika: serving {application.state.store.engine.url!r} at http://{host}:{port}/ "
                f"({'writing with a token' if token else 'read-only'})", err=True)
     uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+def _distributed(paths, out, workers, scheduler, max_bytes, db, to_store: bool, shard_size: int = 200) -> None:
+    """`extract`/`ingest` on Dask: shards into Parquet under `out`, and into the store at `db`."""
+    from .scale import run
+    from .store import default_url
+
+    if not out or out == "-" or (os.path.exists(out) and not os.path.isdir(out)):
+        typer.echo(f"kronika: {out or 'standard output'}: with --workers or --scheduler the output is a folder of "
+                   f"Parquet files; give --output FOLDER", err=True)
+        raise typer.Exit(2)
+    summary = run(list(paths), out, workers=workers or 2, scheduler=scheduler, max_bytes=max_bytes,
+                  store_url=(db or default_url()) if to_store else None, shard_size=shard_size)
+    typer.echo(f"kronika: {summary['articles']} articles, {summary['events']} events, {summary['failed']} failed inputs, "
+               f"{summary['shards']} shards ({summary['skipped_shards']} done before), {summary['articles_per_s']} "
+               f"articles/s; results in {out}", err=True)
+    raise typer.Exit(1 if summary["failed"] else 0)
