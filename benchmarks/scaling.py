@@ -34,7 +34,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    ap.add_argument("--shard-size", type=int, default=50)
+    ap.add_argument("--shard-size", type=int, default=200)
     args = ap.parse_args()
     paths = sorted(glob.glob(str(ROOT.parent / "shared/benchmarks/slavicner/data/raw/*/*/*")))
     articles = [a for a in read_inputs(paths) if hasattr(a, "body")]
