@@ -48,7 +48,7 @@ def main() -> int:
     print(f"{len(articles)} articles, {sum(len(a.body) for a in articles)} characters")
     rates = {}
     for n in args.workers:
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                                memory_limit="3GB", silence_logs=40)
         client = Client(cluster)
         try:

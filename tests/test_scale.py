@@ -70,7 +70,7 @@ def _events(out_dir) -> set:
 def client():
     from dask.distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=40)
     c = Client(cluster)
     yield c
@@ -100,7 +100,7 @@ def test_aborted_run_resumes(corpus, single, client, tmp_path):
 def test_a_killed_worker_has_its_shard_retried(corpus, single, tmp_path):
     from dask.distributed import Client, LocalCluster, as_completed
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40)
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40)
     c = Client(cluster)
     try:
         shards = make_shards(corpus, lines_per_shard=2)

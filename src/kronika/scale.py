@@ -230,7 +230,7 @@ def run(paths: list[str], out: str, workers: int = 2, scheduler: str | None = No
     elif scheduler:
         client = Client(scheduler)
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                                memory_limit="3GB", silence_logs=logging.ERROR)
         client = Client(cluster)
     t = time.perf_counter()
