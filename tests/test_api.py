@@ -84,6 +84,9 @@ def test_page_is_served_with_a_strict_policy(client):
     r = client.get("/")
     assert r.status_code == 200 and "leaflet.js" in r.text
     assert "default-src 'self'" in r.headers["content-security-policy"]
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/static/vendor/swagger/swagger-ui-bundle.js" in docs.text and "cdn" not in docs.text
+    assert client.get("/static/vendor/swagger/swagger-ui-bundle.js").status_code == 200
 
 
 @schema.parametrize()

@@ -140,3 +140,12 @@ def _hostile_id(server: str) -> int:
     doc = next(x for x in rows if x["doc_id"] == "hostile")
     with urllib.request.urlopen(server + f"/api/clusters/{doc['cluster_id']}") as r:
         return json.load(r)["mentions"][0]["article_id"]
+
+
+def test_api_docs_render_offline(server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/docs")
+    _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".opblock")) >= 6)
+    urls = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert all(u.startswith(server) for u in urls), urls

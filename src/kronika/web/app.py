@@ -89,7 +89,7 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
     """The app over the store at `db`; `token` enables POST /api/ingest; `tiles` is an optional
     tile URL template ("https://tiles.example/{z}/{x}/{y}.png") for the map's background."""
     store = Store.open(db)
-    app = FastAPI(title="kronika", version=_version(),
+    app = FastAPI(title="kronika", version=_version(), docs_url=None, redoc_url=None,
                   description="Events from news articles: who did what to whom, where, when, and the sentence "
                               "that says so.")
     lock = threading.Lock()
@@ -226,6 +226,23 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
         return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    swagger = STATIC / "vendor" / "swagger"  # the API docs' files, vendored from npm, not from a CDN
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        if not (swagger / "swagger-ui-bundle.js").exists():
+            return JSONResponse({"detail": "the API docs' files are missing (run scripts/vendor_web.sh); the "
+                                           "schema is at /openapi.json"}, status_code=404)
+        page = get_swagger_ui_html(openapi_url="/openapi.json", title="kronika API",
+                                   swagger_js_url="/static/vendor/swagger/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/vendor/swagger/swagger-ui.css",
+                                   swagger_favicon_url="/favicon.ico")
+        # Swagger UI starts itself with an inline script: allowed on this page only
+        page.headers["Content-Security-Policy"] = ("default-src 'self'; img-src 'self' data:; style-src 'self' "
+                                                   "'unsafe-inline'; script-src 'self' 'unsafe-inline'")
+        return page
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
