@@ -284,7 +284,7 @@ def settle_places(doc: Doc, index: NameIndex) -> None:
                 countries.add(a2[m.code])
     for si, sent in enumerate(doc.sentences):
         lex = load_lexicon(sent.lang)
-        locative = {p for p, role in lex.prepositions.items() if role == "location"} if lex else set()
+        locative = lex.locative if lex else frozenset()
         kept = []
         for m in doc.mentions[si]:
             if m.kind == "LOC" and m.place is not None and m.place.resolution == "city":

@@ -23,6 +23,7 @@ from .entities import EntityFinder, find_people
 from .geocode import dateline_place
 from .lexicon import data_path, load_lexicon, load_yaml
 from .dates import calendar_words
+from .ner import Recogniser, _cap
 from .records import Article, Doc, Mention, Place
 
 FEATURES = {"country": "country", "admin1": "admin1", "city": "city"}  # anything else is "other"
@@ -76,9 +77,10 @@ class Geoparser:
         self.pipeline = pipeline
         self.index = pipeline.index
         self.finder = EntityFinder(pipeline.index, pipeline.morph)
-        from .ner import Recogniser
-
         self.recogniser = Recogniser(pipeline.index, pipeline.morph)
+        # GeoNames ids of national capitals: a capital outranks its homonyms
+        self.capitals = frozenset(self.index.places[i][0] for i in self.index.capitals.values()
+                                  if self.index.places[i][0])
 
     def parse(self, article: Article) -> list[Toponym]:
         doc = self.pipeline.process(article, until="segment")
@@ -99,7 +101,7 @@ class Geoparser:
         people = _people_words(doc)
         for si, sent in enumerate(doc.sentences):
             lex = load_lexicon(sent.lang)
-            locative = {p for p, role in lex.prepositions.items() if role == "location"} if lex else set()
+            locative = lex.locative if lex else frozenset()
             ms = doc.mentions[si]
             for n, m in enumerate(ms):
                 prev = sent.tokens[m.first_token - 1] if m.first_token > 0 else None
@@ -115,7 +117,7 @@ class Geoparser:
                     continue
                 if m.kind != "LOC" or not m.text[:1].isupper():
                     continue
-                if prev is not None and _cap_word(prev) and (prev.lower in HONORIFICS or _is_first_name(prev)):
+                if prev is not None and _cap(prev) and (prev.lower in HONORIFICS or _is_first_name(prev)):
                     continue  # "Jesse Jackson", "Mr. Lincoln"
                 if m.first_token == m.last_token and m.text in people and not after_prep:
                     continue  # "Walsh said": the surname of someone named in full elsewhere
@@ -223,14 +225,14 @@ class Geoparser:
             lex = load_lexicon(sent.lang)
             if lex is None:
                 continue
-            locative = {p for p, role in lex.prepositions.items() if role == "location"}
+            locative = lex.locative
             taken = {k for m in doc.mentions[si] for k in range(m.first_token, m.last_token + 1)}
             toks = sent.tokens
             for k in range(1, len(toks)):
-                if toks[k - 1].lower not in locative or k in taken or not _cap_word(toks[k]):
+                if toks[k - 1].lower not in locative or k in taken or not _cap(toks[k]):
                     continue
                 j = k
-                while j + 1 < len(toks) and j + 1 not in taken and _cap_word(toks[j + 1]):
+                while j + 1 < len(toks) and j + 1 not in taken and _cap(toks[j + 1]):
                     j += 1
                 if toks[k].lower in cal or any(t.lower in cal for t in toks[k:j + 1]):
                     continue
@@ -269,7 +271,7 @@ class Geoparser:
                 region_w[(top.country, top.admin1)] += w
                 own[key][(top.country, top.admin1)] += w
         total = sum(country_w.values()) or 1.0
-        capitals = self._capitals()
+        capitals = self.capitals
         top_country = country_w.most_common(1)
         dominant = top_country[0][0] if top_country and top_country[0][1] >= 3 and top_country[0][1] / total >= 0.6 else None
         by_name: dict[str, list[_Cand]] = defaultdict(list)
@@ -341,13 +343,6 @@ class Geoparser:
             out.append(self._toponym(doc, c, place, score))
         return out
 
-    def _capitals(self) -> frozenset[int]:
-        caps = self.__dict__.get("_caps")
-        if caps is None:
-            caps = self._caps = frozenset(self.index.places[i][0] for i in self.index.capitals.values()
-                                          if self.index.places[i][0])
-        return caps
-
     def _toponym(self, doc: Doc, c: _Cand, place: Place | None, score: float) -> Toponym:
         m = c.mention
         if place is None:
@@ -378,11 +373,11 @@ def _facility_run(sent, m: Mention) -> tuple[int, int] | None:
         return None
     toks = sent.tokens
     a, b = m.first_token, m.last_token
-    while a - 1 > 0 and (_cap_word(toks[a - 1]) or (toks[a - 1].text == "." and toks[a - 2].text in ("St", "Mt", "Ft"))):
+    while a - 1 > 0 and (_cap(toks[a - 1]) or (toks[a - 1].text == "." and toks[a - 2].text in ("St", "Mt", "Ft"))):
         a -= 1
-    while b + 1 < len(toks) and (_cap_word(toks[b + 1]) or toks[b + 1].text in ("'s", "’s", "-")):
+    while b + 1 < len(toks) and (_cap(toks[b + 1]) or toks[b + 1].text in ("'s", "’s", "-")):
         b += 1
-    while b > m.last_token and not _cap_word(toks[b]):
+    while b > m.last_token and not _cap(toks[b]):
         b -= 1
     last = toks[b]
     if (a, b) == (m.first_token, m.last_token):
@@ -444,7 +439,7 @@ def _people_words(doc: Doc) -> set[str]:
         toks = sent.tokens
         for k in range(1, len(toks)):
             prev = toks[k - 1]
-            if _cap_word(toks[k]) and _cap_word(prev) and (_is_first_name(prev) or prev.lower in HONORIFICS) \
+            if _cap(toks[k]) and _cap(prev) and (_is_first_name(prev) or prev.lower in HONORIFICS) \
                     and toks[k].start - prev.end <= 2:
                 out.add(toks[k].text)
     return out
@@ -487,10 +482,6 @@ def _inside(p: Place, region: Place) -> bool:
 def _name_key(c: _Cand) -> str:
     return (c.kind + ":" + c.mention.key + ":" + ",".join(str(id(p)) for p in c.places[:3])) if c.places \
         else "?" + c.mention.text
-
-
-def _cap_word(t) -> bool:
-    return t.text[:1].isupper() and t.text[:1].isalpha()
 
 
 def _is_first_name(t) -> bool:

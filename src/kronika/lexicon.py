@@ -82,6 +82,7 @@ class Lexicon:
     passive_aux: frozenset[str] = frozenset()
     subject_first: bool = False  # verb-second order with the participle last (German)
     denial_verbs: frozenset[str] = frozenset()  # "denied that ...": what follows is not asserted
+    locative: frozenset[str] = frozenset()  # the prepositions whose role is location ("in", "w", "в")
     negation_scope: str = "before"  # or "clause": German puts "nicht" after the verb
     conjunctions: frozenset[str] = frozenset()
 
@@ -165,6 +166,7 @@ def parse_lexicon(data: dict, origin: str) -> Lexicon:
             according_to=tuple(tuple(p.lower().split()) for p in _words(data.get("according_to"))),
             passive_agent=frozenset(_words(data.get("passive_agent"))),
             prepositions=preps,
+            locative=frozenset(p for p, role in preps.items() if role == "location"),
             generic_actors=tuple(_group(g, "generic_actors", True) for g in data.get("generic_actors") or []),
             source_nouns=tuple(_group(g, "source_nouns", False) for g in data.get("source_nouns") or []),
             quantifiers=frozenset(_words(data.get("quantifiers"))),

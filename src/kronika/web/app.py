@@ -11,16 +11,16 @@ import hmac
 import json
 import threading
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
+import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi import Path as FastPath
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from typing import Annotated
-
 from pydantic import BaseModel, BeforeValidator, Field
 
+from .. import store as st
 from ..store import Filters, Store, query_clusters, query_mentions, stats
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -131,9 +131,6 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
     @app.get("/api/clusters/{cluster_id}", summary="A cluster with every report of it",
              responses={404: {"description": "No such cluster", "model": Problem}})
     def api_cluster(cluster_id: Annotated[int, FastPath(ge=1, le=2**31 - 1)]):
-        from .. import store as st
-        import sqlalchemy as sa
-
         with store.engine.connect() as conn:
             c = conn.execute(sa.select(st.clusters).where(st.clusters.c.id == cluster_id)).first()
             if c is None:
@@ -156,9 +153,6 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
     @app.get("/api/articles/{article_id}", summary="An article's text with the spans kronika found",
              responses={404: {"description": "No such article", "model": Problem}})
     def api_article(article_id: Annotated[int, FastPath(ge=1, le=2**31 - 1)]):
-        from .. import store as st
-        import sqlalchemy as sa
-
         with store.engine.connect() as conn:
             a = conn.execute(sa.select(st.articles).where(st.articles.c.id == article_id)).first()
             if a is None:
