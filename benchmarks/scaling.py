@@ -28,7 +28,7 @@ def _peak_mb() -> float:
 def main() -> int:
     from dask.distributed import Client, LocalCluster
 
-    from kronika.ingest import read_inputs
+    from kronika.readers import read_inputs
     from kronika.scale import run
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

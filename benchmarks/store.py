@@ -33,8 +33,7 @@ def _timeit(fn, repeat: int = 5) -> float:
 
 
 def main() -> int:
-    from kronika.ingest import read_inputs
-    from kronika.output import to_record
+    from kronika.readers import read_inputs
     from kronika.pipeline import Pipeline
     from kronika.store import Filters, Store, query_clusters, query_mentions, stats
 
@@ -57,7 +56,7 @@ def main() -> int:
         articles = [a for a in read_inputs(paths) if not isinstance(a, Exception)]
         pipeline = Pipeline.default()
         t = time.perf_counter()
-        extracted = [(a, [to_record(e) for e in pipeline.process(a).events]) for a in articles]
+        extracted = [(a, [e.to_dict() for e in pipeline.process(a).events]) for a in articles]
         extract_s = time.perf_counter() - t
         tmp = Path(tempfile.mkdtemp())
         pg_ingest = server.new_database(pg_base, "bench_ingest") if server else pg_base
@@ -95,12 +94,11 @@ def main() -> int:
 def build_store(url: str, n_events: int, pipeline):
     """A store of about `n_events` events: the samples' events copied into new articles, with dates
     spread over 2025 and places over 40 regions of 10 countries. Returns (store, events, articles)."""
-    from kronika.ingest import read_inputs
-    from kronika.output import to_record
+    from kronika.readers import read_inputs
     from kronika.store import Store
 
     store = Store.open(url)
-    samples = [(a, [to_record(e) for e in pipeline.process(a).events])
+    samples = [(a, [e.to_dict() for e in pipeline.process(a).events])
                for a in read_inputs(sorted(glob.glob(str(ROOT / "src/kronika/samples/*.txt"))))]
     pool = [r for _, recs in samples for r in recs]
     rng = random.Random(7)

@@ -19,8 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from kronika.ingest import read_inputs
-from kronika.output import to_record
+from kronika.readers import read_inputs
 from kronika.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +47,7 @@ def main() -> int:
     for a in articles:
         doc = pipeline.process(a)
         n_sent += len(doc.sentences)
-        n_ev += len([to_record(e) for e in doc.events])
+        n_ev += len([e.to_dict() for e in doc.events])
     if prof:
         prof.disable()
     dt = time.perf_counter() - t1

@@ -9,8 +9,7 @@ import json
 from pathlib import Path
 
 from kronika.golden import golden_view
-from kronika.ingest import read_inputs
-from kronika.output import to_record
+from kronika.readers import read_inputs
 from kronika.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +22,7 @@ def main() -> None:
     GOLDEN.mkdir(parents=True, exist_ok=True)
     for path in sorted(SAMPLES.glob("*.txt")):
         article = next(iter(read_inputs([str(path)])))
-        rows = [golden_view(to_record(e)) for e in pipeline.process(article).events]
+        rows = [golden_view(e.to_dict()) for e in pipeline.process(article).events]
         out = GOLDEN / f"{path.stem}.expected.jsonl"
         out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
         print(f"{out.relative_to(ROOT)}: {len(rows)} events")

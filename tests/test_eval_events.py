@@ -10,8 +10,7 @@ from typer.testing import CliRunner
 from kronika.cli import app
 from kronika.eval import eventbench
 from kronika.eval.events import read_jsonl, score
-from kronika.ingest import read_inputs
-from kronika.output import to_record
+from kronika.readers import read_inputs
 from kronika.records import Article
 
 from .conftest import ROOT, SAMPLES
@@ -22,7 +21,7 @@ HELDOUT = ROOT / "tests" / "heldout"
 def _records(pipeline, paths) -> list[dict]:
     out = []
     for article in read_inputs([str(p) for p in paths]):
-        out.extend(to_record(e) for e in pipeline.process(article).events)
+        out.extend(e.to_dict() for e in pipeline.process(article).events)
     return out
 
 
@@ -97,7 +96,7 @@ def test_sentence_and_label_metrics():
     ("Rebels shelled the outskirts of the city with mortars overnight.", "Shelling/artillery/missile attack"),
 ])
 def test_acled_sub_event_types(pipeline, text, sub):
-    recs = [to_record(e) for e in pipeline.process(Article("t", text, date="2024-03-04", lang="en")).events]
+    recs = [e.to_dict() for e in pipeline.process(Article("t", text, date="2024-03-04", lang="en")).events]
     assert sub in {(r["acled"] or {}).get("sub_event_type") for r in recs}, recs
 
 

@@ -50,7 +50,7 @@ def test_seed_places_in_five_languages(geoparser, lang, text, expected):
 
 
 def test_seed_article_places(geoparser, shared):
-    from kronika.ingest import read_inputs
+    from kronika.readers import read_inputs
 
     article = next(iter(read_inputs([str(shared / "seed" / "000_01fde6d5beb19eeb.txt")])))
     tops = geoparser.parse(article)

@@ -10,8 +10,7 @@ import json
 import pytest
 
 from kronika.golden import golden_view
-from kronika.ingest import read_inputs
-from kronika.output import to_record
+from kronika.readers import read_inputs
 
 from .conftest import ROOT, SAMPLES
 
@@ -21,7 +20,7 @@ CASES = sorted(p.stem for p in SAMPLES.glob("*.txt"))
 @pytest.mark.parametrize("stem", CASES)
 def test_sample_matches_golden(pipeline, stem):
     article = next(iter(read_inputs([str(SAMPLES / f"{stem}.txt")])))
-    got = [golden_view(to_record(e)) for e in pipeline.process(article).events]
+    got = [golden_view(e.to_dict()) for e in pipeline.process(article).events]
     path = ROOT / "tests" / "golden" / f"{stem}.expected.jsonl"
     expected = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert got == expected

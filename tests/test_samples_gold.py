@@ -4,8 +4,7 @@ The floors are what kronika measured when they were set; they only go up.
 """
 from __future__ import annotations
 
-from kronika.ingest import read_inputs
-from kronika.output import to_record
+from kronika.readers import read_inputs
 
 from .conftest import ROOT, SAMPLES
 
@@ -19,7 +18,7 @@ def test_samples_against_hand_gold(pipeline, scorer):
     for g in gold_files:
         stem = g.name.removesuffix(".gold.jsonl")
         article = next(iter(read_inputs([str(SAMPLES / f"{stem}.txt")])))
-        preds.extend(to_record(e) for e in pipeline.process(article).events)
+        preds.extend(e.to_dict() for e in pipeline.process(article).events)
     res = scorer.score(scorer.load([str(g) for g in gold_files]), preds)
     assert res["micro"][2] >= FLOORS["f1"], res["langs"]
     for arg in ("actor", "date", "location.country"):

@@ -10,8 +10,7 @@ from io import BytesIO
 
 import pytest
 
-from kronika.ingest import read_inputs
-from kronika.output import to_record
+from kronika.readers import read_inputs
 from kronika.scale import make_shards, process_shard, run
 from kronika.store import Filters, Store, ingest_paths, query_mentions
 
@@ -51,7 +50,7 @@ def single(corpus, pipeline):
     for a in read_inputs(corpus):
         if not hasattr(a, "body"):
             continue
-        for r in (to_record(e) for e in pipeline.process(a).events):
+        for r in (e.to_dict() for e in pipeline.process(a).events):
             out.add((a.doc_id, r["event_type"], r["date"], r["evidence"]["sentence"]))
     return out
 

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import json
 
-from kronika.ingest import read_inputs
-from kronika.output import to_record
+from kronika.readers import read_inputs
 
 SEED = "000_01fde6d5beb19eeb"
 
 
 def _records(pipeline, path):
     article = next(iter(read_inputs([str(path)])))
-    return [to_record(e) for e in pipeline.process(article).events]
+    return [e.to_dict() for e in pipeline.process(article).events]
 
 
 def test_seed_meets_floors(pipeline, shared, scorer):
@@ -38,7 +37,7 @@ def test_seed_russian_tweet_is_its_own_event(pipeline, shared):
 def test_seed_offsets_point_into_the_body(pipeline, shared):
     article = next(iter(read_inputs([str(shared / "seed" / f"{SEED}.txt")])))
     for ev in pipeline.process(article).events:
-        rec = to_record(ev)
+        rec = ev.to_dict()
         e = rec["evidence"]
         assert article.body[e["start"]:e["end"]] == e["sentence"]
         t = e["trigger"]

@@ -12,7 +12,6 @@ import time
 import pytest
 
 from kronika.records import Article
-from kronika.output import to_record
 from kronika.store import Store, ingest_paths
 
 from .conftest import ROOT, SAMPLES
@@ -38,7 +37,7 @@ def server(tmp_path_factory, pipeline):
     store = Store.open(db)
     ingest_paths(store, sorted(str(p) for p in SAMPLES.glob("*.txt")), pipeline=pipeline)
     hostile = Article("hostile", HOSTILE, date="2026-04-06", lang="en", title="<b onmouseover=alert(1)>title</b>")
-    store.add(hostile, [to_record(e) for e in pipeline.process(hostile).events])
+    store.add(hostile, [e.to_dict() for e in pipeline.process(hostile).events])
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)

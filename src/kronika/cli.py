@@ -92,7 +92,7 @@ def entities(paths: List[str] = typer.Argument(..., help="Article files, directo
     from dataclasses import asdict
 
     from .errors import InputError
-    from .ingest import read_inputs
+    from .readers import read_inputs
     from .ner import Recogniser
     from .pipeline import Pipeline
 
@@ -173,7 +173,7 @@ def geoparse(paths: List[str] = typer.Argument(..., help="Article files, directo
 
     from .errors import InputError
     from .geoparse import Geoparser
-    from .ingest import read_inputs
+    from .readers import read_inputs
     from .pipeline import Pipeline
 
     parser = Geoparser(Pipeline.default())
@@ -284,8 +284,7 @@ def eval_events(gold: Optional[List[str]] = typer.Option(None, "--gold", help="G
         if predicted:
             pred_rows = ev_metrics.read_jsonl([predicted])
         else:
-            from .ingest import read_inputs
-            from .output import to_record
+            from .readers import read_inputs
             from .pipeline import Pipeline
 
             from pathlib import Path
@@ -299,7 +298,7 @@ def eval_events(gold: Optional[List[str]] = typer.Option(None, "--gold", help="G
                     typer.echo(f"kronika: error: {item}", err=True)
                     continue
                 if item.doc_id in wanted:
-                    pred_rows.extend(to_record(e) for e in pipeline.process(item).events)
+                    pred_rows.extend(e.to_dict() for e in pipeline.process(item).events)
         metrics = ev_metrics.score(gold_rows, pred_rows)
         e = metrics["events"]
         line = (f"events: P {e['precision']:.3f} R {e['recall']:.3f} F1 {e['f1']:.3f} ({e['gold']} gold, {e['predicted']} predicted); "

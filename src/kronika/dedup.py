@@ -81,14 +81,3 @@ def merge_events(events: list[Event]) -> list[Event]:
     return out
 
 
-def score(ev: Event) -> float:
-    """A confidence in [0, 1] from how much of the record the text supports."""
-    s = 0.45
-    s += 0.1 if ev.actor is not None and ev.actor.text else 0
-    s += 0.05 if ev.recipient is not None else 0
-    s += 0.1 if ev.location is not None else 0
-    s += 0.05 if ev.date and len(ev.date) == 10 else 0
-    s += 0.05 if ev.source is not None else 0
-    s += 0.05 * min(len(ev.mentions), 3)
-    return round(min(s, 0.95), 2)
-

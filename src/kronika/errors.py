@@ -19,6 +19,16 @@ class InputError(KronikaError):
         super().__init__(f"{path}: {problem} ({fix})")
 
 
+class InputProblem(KronikaError):
+    """What is wrong with one input and what to do; a reader turns it into an InputError with the
+    input's name."""
+
+    def __init__(self, problem: str, fix: str):
+        super().__init__(problem)
+        self.problem = problem
+        self.fix = fix
+
+
 class DataError(KronikaError):
     """A bundled data file (lexicon, alias table) is malformed."""
 

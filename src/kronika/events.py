@@ -10,8 +10,8 @@ import functools
 
 
 from .gazetteer import NameIndex
-from .geocode import best_place
-from .lexicon import Lexicon, TriggerRule, data_path, load_lexicon, load_yaml
+from .place_phrases import best_place
+from .lexicon import Lexicon, TriggerRule, load_lexicon
 from .morph import first_person
 from .records import Actor, DateRef, Doc, Event, Place, Sentence, Trigger
 from .roles import Unit, clause_bounds, is_theme
@@ -22,10 +22,6 @@ NEGATION_REACH = 5  # "has not imposed any sanctions": the negated verb governs 
 
 
 @functools.lru_cache(maxsize=1)
-def crosswalk() -> dict[str, dict]:
-    return load_yaml(data_path("crosswalk.yaml"))
-
-
 def _lemset(tok) -> set[str]:
     return {tok.lower, *tok.lemmas}
 

@@ -11,7 +11,9 @@ import logging
 from collections.abc import Iterator
 
 from .errors import InputError
-from .ingest import _Problem, _read_bytes, _stem, html_article, parse_date
+from .decoding import file_stem, read_bounded
+from .errors import InputProblem
+from .formats import html_article, parse_date
 from .records import Article
 
 log = logging.getLogger(__name__)
@@ -57,18 +59,18 @@ def read_feed(path: str, max_bytes: int = 20_000_000) -> Iterator[Article | Inpu
     """Items of an RSS 2.0 or Atom file, one article each (title and link kept)."""
     import xml.etree.ElementTree as ET
 
-    data = _read_bytes(path, max_bytes)
+    data = read_bounded(path, max_bytes)
     if path.lower().endswith(".gz"):
         data = gzip.decompress(data)
     try:
         root = ET.fromstring(data)
     except ET.ParseError as err:
-        raise _Problem(f"not a well-formed feed ({err})", "check the file is RSS or Atom XML as downloaded") from None
+        raise InputProblem(f"not a well-formed feed ({err})", "check the file is RSS or Atom XML as downloaded") from None
     items = root.findall(".//item") or root.findall(f".//{_ATOM}entry")
     if not items:
-        raise _Problem("no RSS <item> or Atom <entry> in the file",
+        raise InputProblem("no RSS <item> or Atom <entry> in the file",
                        "check the file is an RSS or Atom feed, or save the articles as .txt")
-    stem = _stem(path)
+    stem = file_stem(path)
     for n, item in enumerate(items, 1):
         if item.tag == "item":
             title = item.findtext("title")
@@ -101,8 +103,8 @@ def read_warc(path: str, max_bytes: int = 20_000_000) -> Iterator[Article | Inpu
         from warcio.archiveiterator import ArchiveIterator
         from warcio.exceptions import ArchiveLoadFailed
     except ImportError:  # pragma: no cover - warcio is a dependency
-        raise _Problem("reading WARC files needs the warcio package", "pip install warcio") from None
-    stem = _stem(path).removesuffix(".warc")
+        raise InputProblem("reading WARC files needs the warcio package", "pip install warcio") from None
+    stem = file_stem(path).removesuffix(".warc")
     n = seen = 0
     try:
         with open(path, "rb") as f:
@@ -129,14 +131,14 @@ def read_warc(path: str, max_bytes: int = 20_000_000) -> Iterator[Article | Inpu
                 doc_id = f"{stem}-{hashlib.sha1((url or str(n)).encode('utf-8')).hexdigest()[:12]}"
                 try:
                     yield html_article(body, where, doc_id, url)
-                except _Problem as err:
+                except InputProblem as err:
                     yield InputError(where, err.problem, err.fix)
         if not seen:
-            raise _Problem("no WARC records could be read", "check the file is a WARC (.warc or .warc.gz) and "
+            raise InputProblem("no WARC records could be read", "check the file is a WARC (.warc or .warc.gz) and "
                            "that its download finished")
     except ArchiveLoadFailed as err:
-        raise _Problem(f"not a readable WARC file after {n} records ({err})",
+        raise InputProblem(f"not a readable WARC file after {n} records ({err})",
                        "check the download finished; the records before the damage were read") from None
     except (OSError, EOFError, gzip.BadGzipFile) as err:
-        raise _Problem(f"the WARC file is damaged after {n} records ({type(err).__name__}: {err})",
+        raise InputProblem(f"the WARC file is damaged after {n} records ({type(err).__name__}: {err})",
                        "check the download finished; the records before the damage were read") from None

@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, replace
 
 from .entities import EntityFinder, find_people
-from .geocode import dateline_place
+from .place_phrases import dateline_place
 from .lexicon import data_path, load_lexicon, load_yaml
 from .dates import calendar_words
 from .ner import Recogniser, _cap

@@ -1,7 +1,10 @@
 """The pipeline: stages over a Doc, each declaring what it needs and what it adds.
 
-    clean -> segment (paragraphs, language, sentences) -> morph -> entities -> places -> dates
-          -> attribution -> events -> dedup
+    clean -> segment (paragraphs, language, sentences, tokens with lemmas) -> entities -> places
+          -> dates -> attribution -> events -> sizes -> dedup -> coding
+
+When the pipeline ends, every `Event` is complete: its CAMEO and ACLED codes, sizes and confidence
+are set, and `Event.to_dict()` is the record every output writes.
 
 The order is checked when the pipeline is built. Services (morphology, the name index) are
 constructed once and passed in, so a worker builds its own and tests can pass small ones.
@@ -14,18 +17,19 @@ from typing import Callable, Iterable
 
 from .attribution import attribute
 from .clean import find_skips
+from .coding import code_events
 from .dates import resolve_dates
 from .dedup import merge_events
 from .entities import EntityFinder, find_people, main_country, settle_places
 from .errors import PipelineError
 from .events import complete, extract_events
 from .gazetteer import NameIndex, load_index
-from .geocode import dateline_place, resolve_place_phrases
+from .place_phrases import dateline_place, resolve_place_phrases
 from .langid import identify, script_of
 from .lexicon import load_lexicon
 from .morph import Morphology
 from .ner import Recogniser
-from .records import Article, Doc, Paragraph, Sentence, Token
+from .records import Article, Doc, Notice, Paragraph, Sentence, Token
 from .roles import build_units
 from .sentences import WORD, paragraphs, split_sentences
 from .size import attach_sizes
@@ -80,10 +84,8 @@ class Pipeline:
             attribute(doc, doc.units)
 
         def events(doc: Doc) -> None:
-            evs = extract_events(doc, index, doc.units)
-            complete(doc, evs, index, doc.units)
-            attach_sizes(evs, doc.sentences)
-            doc.events = merge_events(evs)
+            doc.events = extract_events(doc, index, doc.units)
+            complete(doc, doc.events, index, doc.units)
 
         pipeline = cls([
             Stage("clean", ("article",), ("skips",), lambda d: setattr(d, "skips", find_skips(d.article.body))),
@@ -93,6 +95,9 @@ class Pipeline:
             Stage("dates", ("tokens",), ("dates", "anchor_dates"), resolve_dates),
             Stage("attribution", ("units",), ("sources", "speakers"), attribution),
             Stage("events", ("units", "dates", "sources", "places"), ("events",), events),
+            Stage("sizes", ("events",), ("sizes",), lambda d: attach_sizes(d.events, d.sentences)),
+            Stage("dedup", ("events", "sizes"), ("merged",), lambda d: setattr(d, "events", merge_events(d.events))),
+            Stage("coding", ("merged",), ("codes", "confidence"), lambda d: code_events(d.events)),
         ])
         pipeline.morph, pipeline.index = morph, index
         return pipeline
@@ -115,6 +120,9 @@ def _segment(doc: Doc, morph: Morphology) -> None:
     """Paragraphs with their language, sentences, and tokens with lemmas (skip spans left out)."""
     body = doc.article.body
     skips = doc.skips
+    if not doc.article.date:
+        doc.warnings.append(Notice("undated", "the article has no date: 'on Tuesday' is read against full dates in "
+                                   "its text only, and events with none get no date (give a `date` header or field)"))
     paras = paragraphs(body)
     declared = doc.article.lang
     prose = " ".join(body[s:e] for s, e, h in paras if not h)[:4000] or body[:4000]
@@ -129,9 +137,9 @@ def _segment(doc: Doc, morph: Morphology) -> None:
         else:
             # a paragraph in the article's script is told apart from its first few hundred characters
             lang = identify(text[:300] if same_script else text, hint)
-        if load_lexicon(lang) is None and f"no lexicon for language {lang!r}" not in " ".join(doc.warnings):
-            doc.warnings.append(f"no lexicon for language {lang!r}: its text is read but yields no events "
-                                f"(add data/lexicons/{lang}.yaml)")
+        if load_lexicon(lang) is None and not any(w.reason == f"no-lexicon:{lang}" for w in doc.warnings):
+            doc.warnings.append(Notice(f"no-lexicon:{lang}", f"no lexicon for language {lang!r}: its text is read "
+                                       f"but yields no events (add data/lexicons/{lang}.yaml)"))
         doc.paragraphs.append(Paragraph(start, end, lang, heading))
         for s, e in split_sentences(text, lang, start):
             if any(k.start <= s and e <= k.end for k in skips):

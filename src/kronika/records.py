@@ -109,6 +109,9 @@ class Actor:
     code: str | None
     sector: str | None
 
+    def to_dict(self) -> dict:
+        return {"text": self.text, "name": self.name, "code": self.code, "sector": self.sector}
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -121,6 +124,9 @@ class Trigger:
     start: int
     end: int
     text: str
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "start": self.start, "end": self.end}
 
 
 @dataclass(slots=True)
@@ -143,6 +149,37 @@ class Event:
     confidence: float = 0.5
     mentions: list["Event"] = field(default_factory=list)  # other mentions merged into this one
     home: str | None = None  # the type to use when actor and destination are one country
+    cameo: str | None = None  # set by the coding stage (crosswalk)
+    acled: tuple[str, str] | None = None  # (ACLED event type, sub-event type), set by the coding stage
+
+    def to_dict(self) -> dict:
+        """The spec's JSON record of this event (shared/spec/EVENTS.md), with kronika's extra fields
+        (size, cameo, acled, confidence, mentions)."""
+        loc = self.location
+        s = self.sentence
+        return {
+            "doc_id": self.doc_id,
+            "event_type": self.event_type,
+            "mode": self.mode,
+            "context": list(self.context),
+            "actor": None if self.actor is None else self.actor.to_dict(),
+            "recipient": None if self.recipient is None else self.recipient.to_dict(),
+            "location": None if loc is None else {
+                "text": self.location_text, "name": loc.name,
+                "geonameid": loc.geonameid if loc.geonameid and loc.geonameid > 0 else None,
+                "country": loc.country, "lat": loc.lat, "lon": loc.lon, "resolution": loc.resolution},
+            "date": self.date,
+            "date_text": self.date_text,
+            "source": None if self.source is None else {"text": self.source.text, "name": self.source.name},
+            "evidence": {"sentence": s.text, "start": s.start, "end": s.end, "trigger": self.trigger.to_dict()},
+            "language": self.language,
+            "size": dict(self.size),
+            "cameo": self.cameo,
+            "acled": None if not self.acled else {"event_type": self.acled[0], "sub_event_type": self.acled[1]},
+            "confidence": self.confidence,
+            "mentions": [{"sentence": m.sentence.text, "start": m.sentence.start, "end": m.sentence.end,
+                          "trigger": m.trigger.to_dict()} for m in self.mentions],
+        }
 
 
 @dataclass(slots=True)
@@ -162,4 +199,15 @@ class Doc:
     events: list[Event] = field(default_factory=list)
     main_country: str | None = None  # alpha-3 of the country the article is mostly about
     dateline: Place | None = None  # the place a wire report is filed from
-    warnings: list[str] = field(default_factory=list)
+    warnings: list["Notice"] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something the user should know about how an article was read; counted by `reason`."""
+
+    reason: str  # short and stable: "undated", "no-lexicon", ...
+    message: str
+
+    def __str__(self) -> str:
+        return self.message

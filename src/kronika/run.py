@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Iterable, TextIO
 
 from .errors import InputError
-from .ingest import read_inputs
-from .output import Writer, to_record
+from .readers import read_inputs
+from .output import Writer
 from .pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -75,4 +75,4 @@ def _one(item, pipeline: Pipeline, writer: Writer, stats: Stats) -> None:
     stats.articles += 1
     stats.sentences += len(doc.sentences)
     stats.events += len(doc.events)
-    writer.write(to_record(ev) for ev in doc.events)
+    writer.write(ev.to_dict() for ev in doc.events)

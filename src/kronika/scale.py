@@ -45,7 +45,7 @@ class ShardResult:
 
 def make_shards(paths: list[str], lines_per_shard: int = 200, files_per_shard: int = 50) -> list[Shard]:
     """Shards of the inputs, in a fixed order with ids that stay the same between runs."""
-    from .ingest import iter_input_files
+    from .readers import iter_input_files
 
     files: list[str] = []
     for p in paths:
@@ -109,13 +109,13 @@ def _pipeline():
 
 
 def _articles(shard: Shard, max_bytes: int):
-    from .ingest import read_inputs
+    from .readers import read_inputs
 
     if shard.lines is None:
         yield from read_inputs(shard.paths, max_bytes=max_bytes)
         return
     from .errors import InputError
-    from .ingest import _Problem, _jsonl_article, _stem
+    from .readers import _Problem, _jsonl_article, _stem
 
     a, b = shard.lines
     path = shard.paths[0]
@@ -146,7 +146,6 @@ def process_shard(shard: Shard, out: str, max_bytes: int = 20_000_000) -> ShardR
     import pyarrow.parquet as pq
 
     from .errors import InputError
-    from .output import to_record
     from .store import Store
 
     root = Path(out)
@@ -164,7 +163,7 @@ def process_shard(shard: Shard, out: str, max_bytes: int = 20_000_000) -> ShardR
             res.errors.append({"input": item.path, "error": f"{item.problem} ({item.fix})"})
             continue
         try:
-            records = [to_record(e) for e in pipeline.process(item).events]
+            records = [e.to_dict() for e in pipeline.process(item).events]
         except Exception as exc:  # one article must not stop the shard
             res.failed += 1
             res.errors.append({"input": item.path, "error": f"{type(exc).__name__}: {exc}"})

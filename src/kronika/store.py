@@ -201,8 +201,7 @@ def ingest_paths(store: Store, paths, max_bytes: int = 20_000_000, pipeline=None
     import sys
 
     from .errors import InputError
-    from .ingest import read_inputs
-    from .output import to_record
+    from .readers import read_inputs
     from .pipeline import Pipeline
     from .run import _progress
 
@@ -220,7 +219,7 @@ def ingest_paths(store: Store, paths, max_bytes: int = 20_000_000, pipeline=None
                 stats.skipped += 1
                 continue
             try:
-                records = [to_record(e) for e in pipeline.process(item).events]
+                records = [e.to_dict() for e in pipeline.process(item).events]
             except Exception as exc:  # one article must not stop the batch
                 stats.failed += 1
                 print(f"kronika: error: {item.path}: could not process ({type(exc).__name__}: {exc}); "

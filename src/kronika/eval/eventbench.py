@@ -194,7 +194,7 @@ def score_sentences(items: list[Item], predicted: dict[str, list[str]]) -> dict:
 
 def case_label(records: list[dict]) -> str | None:
     """The CASE 2021 label of a snippet: the most specific ACLED sub-event type of its events."""
-    from ..acled import priority
+    from ..coding import priority
 
     names = _tables()["case2021_labels"]
     subs = [(r.get("acled") or {}).get("sub_event_type") for r in records]
@@ -236,7 +236,6 @@ def evaluate(name: str, root=None, limit: int = 0, pipeline=None) -> tuple[dict,
     """Run kronika over one event benchmark: (metrics, predictions by item id)."""
     import time
 
-    from ..output import to_record
     from ..pipeline import Pipeline
     from ..records import Article
 
@@ -246,7 +245,7 @@ def evaluate(name: str, root=None, limit: int = 0, pipeline=None) -> tuple[dict,
     records: dict[str, list[dict]] = {}
     for it in items:
         doc = pipeline.process(Article(it.id, it.text, date=it.date or "2000-01-01", lang=it.lang))
-        records[it.id] = [to_record(e) for e in doc.events]
+        records[it.id] = [e.to_dict() for e in doc.events]
     seconds = time.perf_counter() - t
     if name in ("case2021", "acled-en-dev"):
         metrics = score_labels(items, {k: case_label(v) for k, v in records.items()})

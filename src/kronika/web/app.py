@@ -177,12 +177,11 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
     @app.post("/api/extract", summary="Events of one text; nothing is stored",
               responses={400: {"description": "The body is not JSON", "model": Problem}})
     def api_extract(article: ArticleIn):
-        from ..output import to_record
         from ..records import Article
 
         doc = pipeline().process(Article(article.id or "request", article.text, date=article.day, lang=article.lang,
                                          title=article.title, url=article.url))
-        return {"events": [to_record(e) for e in doc.events], "warnings": doc.warnings}
+        return {"events": [e.to_dict() for e in doc.events], "warnings": doc.warnings}
 
     def writer(authorization: str | None = Header(None)):
         if not token:
@@ -196,14 +195,13 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
                          401: {"description": "No or a wrong bearer token", "model": Problem},
                          403: {"description": "Writing is off (no token configured)", "model": Problem}})
     def api_ingest(batch: IngestIn):
-        from ..output import to_record
         from ..records import Article
 
         stored = skipped = 0
         for i, a in enumerate(batch.articles):
             art = Article(a.id or f"api-{Store.content_hash(a.text)[:12]}", a.text, path="api", date=a.day, lang=a.lang,
                           title=a.title, url=a.url)
-            recs = [to_record(e) for e in pipeline().process(art).events]
+            recs = [e.to_dict() for e in pipeline().process(art).events]
             if store.add(art, recs):
                 stored += 1
             else:

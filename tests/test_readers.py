@@ -1,4 +1,4 @@
-"""Tests for kronika.ingest: every input format, encodings, and every kind of bad input."""
+"""Tests for the readers (kronika.readers, formats, decoding, feeds): every input format, encodings, and every kind of bad input."""
 from __future__ import annotations
 
 import gzip
@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from kronika.errors import InputError
-from kronika.ingest import parse_date, read_inputs, split_header
+from kronika.formats import parse_date, split_header
+from kronika.readers import read_inputs
 from kronika.records import Article
 
 SEED = Path("/work/shared/seed/000_01fde6d5beb19eeb.txt")
@@ -86,7 +87,7 @@ def test_seed_article_inline_header():
 
 
 def test_bad_date_is_none_with_a_warning(tmp_path, caplog):
-    with caplog.at_level(logging.WARNING, logger="kronika.ingest"):
+    with caplog.at_level(logging.WARNING, logger="kronika.formats"):
         article = read_one(write(tmp_path / "a.txt", f"date 2022-13-40\n\n{PL}"))
     assert isinstance(article, Article)
     assert article.date is None

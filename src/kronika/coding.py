@@ -1,5 +1,11 @@
-"""ACLED sub-event types of events, refined beyond the PLOVER crosswalk by the rules in
-`data/acled_rules.yaml` (which sub-type a shelling, a grenade or a dispersed rally is)."""
+"""Coding: what other schemes call an event, and how sure kronika is of it, set on the typed `Event`
+as the pipeline's last stage.
+
+- CAMEO code and ACLED event type from the PLOVER crosswalk (`data/crosswalk.yaml`);
+- the ACLED sub-event type refined beyond the crosswalk by the rules in `data/acled_rules.yaml`
+  (which sub-type a shelling, a grenade or a dispersed rally is);
+- a confidence from how much of the record the text supports.
+"""
 from __future__ import annotations
 
 import functools
@@ -22,6 +28,34 @@ _ACLED_TYPES = {  # sub-event type -> ACLED event type
     "Excessive force against protesters": "Protests", "Protest with intervention": "Protests",
     "Peaceful protest": "Protests", "Violent demonstration": "Riots", "Mob violence": "Riots",
 }
+
+
+def code_events(events: list[Event]) -> None:
+    """Set `cameo`, `acled` and `confidence` on each event (and its merged mentions' owner)."""
+    cw = crosswalk()
+    for ev in events:
+        entry = cw.get(f"{ev.event_type}/{ev.mode}") or cw.get(ev.event_type) or {}
+        ev.cameo = entry.get("cameo")
+        ev.acled = refine(ev, tuple(entry["acled"]) if entry.get("acled") else None)
+        ev.confidence = confidence(ev)
+
+
+@functools.lru_cache(maxsize=1)
+def crosswalk() -> dict[str, dict]:
+    """PLOVER type (and type/mode) -> {"cameo": code, "acled": [event type, sub-event type]}."""
+    return load_yaml(data_path("crosswalk.yaml"))
+
+
+def confidence(ev: Event) -> float:
+    """A confidence in [0, 1] from how much of the record the text supports."""
+    s = 0.45
+    s += 0.1 if ev.actor is not None and ev.actor.text else 0
+    s += 0.05 if ev.recipient is not None else 0
+    s += 0.1 if ev.location is not None else 0
+    s += 0.05 if ev.date and len(ev.date) == 10 else 0
+    s += 0.05 if ev.source is not None else 0
+    s += 0.05 * min(len(ev.mentions), 3)
+    return round(min(s, 0.95), 2)
 
 
 @functools.lru_cache(maxsize=1)
