@@ -29,7 +29,7 @@ def main() -> int:
     from dask.distributed import Client, LocalCluster
 
     from kronika.readers import read_inputs
-    from kronika.scale import run
+    from kronika.scale import DaskExecutor
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=0)
@@ -53,14 +53,14 @@ def main() -> int:
         client = Client(cluster)
         try:
             t = time.perf_counter()
-            summary = run([str(corpus)], str(tmp / f"out-{n}"), client=client, shard_size=args.shard_size, progress=False)
+            stats = DaskExecutor(str(tmp / f"out-{n}"), client=client, shard_size=args.shard_size).run([str(corpus)])
             seconds = time.perf_counter() - t
             peaks = client.run(_peak_mb)
         finally:
             client.close()
             cluster.close()
-        rates[n] = summary["articles"] / seconds
-        print(f"{n} worker(s): {summary['articles']} articles, {summary['events']} events in {seconds:.0f} s: "
+        rates[n] = stats.articles / seconds
+        print(f"{n} worker(s): {stats.articles} articles, {stats.events} events in {seconds:.0f} s: "
               f"{rates[n]:.1f} articles/s; peak memory per worker {max(peaks.values()):.0f} MB")
     if 1 in rates and 2 in rates:
         print(f"speed-up with 2 workers: {rates[2] / rates[1]:.2f}x (scaling efficiency {rates[2] / rates[1] / 2:.2f})")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from kronika.eval.run import evaluate_entities
+from kronika.eval.entities import evaluate_entities
 
 FLOORS = {"partial_f1": 0.70, "base_accuracy": 0.85}
 

@@ -11,7 +11,8 @@ from io import BytesIO
 import pytest
 
 from kronika.readers import read_inputs
-from kronika.scale import make_shards, process_shard, run
+from kronika.batch import StoreSink
+from kronika.scale import DaskExecutor, make_shards, process_shard
 from kronika.store import Filters, Store, ingest_paths, query_mentions
 
 from .conftest import SAMPLES
@@ -78,11 +79,13 @@ def client():
 
 
 def test_two_workers_equal_one_process(corpus, single, client, tmp_path):
-    summary = run(corpus, str(tmp_path), client=client, shard_size=4, progress=False)
-    assert summary["shards"] >= 4 and summary["failed"] == 1  # the broken JSON line
+    ex = DaskExecutor(str(tmp_path), client=client, shard_size=4)
+    stats = ex.run(corpus)
+    assert ex.shards >= 4 and stats.failed == 1  # the broken JSON line
+    assert any("news.jsonl:" in e for e in stats.errors)
     assert _events(tmp_path) == single
     errors = [e for p in (tmp_path / "stats").glob("*.json") for e in json.loads(p.read_text())["errors"]]
-    assert any("news.jsonl:" in e["input"] for e in errors)  # the error names the record's line
+    assert any("news.jsonl:" in e for e in errors)  # the error names the record's line
 
 
 def test_aborted_run_resumes(corpus, single, client, tmp_path):
@@ -90,8 +93,9 @@ def test_aborted_run_resumes(corpus, single, client, tmp_path):
     for s in shards[:2]:  # a run that stopped after two shards
         process_shard(s, str(tmp_path))
     stamp = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "events").glob("*.parquet")}
-    summary = run(corpus, str(tmp_path), client=client, shard_size=4, progress=False)
-    assert summary["skipped_shards"] == 2
+    ex = DaskExecutor(str(tmp_path), client=client, shard_size=4)
+    ex.run(corpus)
+    assert ex.skipped_shards == 2
     assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "events").glob("*.parquet") if p.name in stamp} == stamp
     assert _events(tmp_path) == single
 
@@ -118,11 +122,10 @@ def test_a_killed_worker_has_its_shard_retried(corpus, single, tmp_path):
 
 def test_ingest_on_workers_equals_single_ingest(corpus, client, tmp_path, pipeline):
     dist = Store.open(f"sqlite:///{tmp_path / 'dist.db'}")
-    run(corpus, str(tmp_path / "shards"), client=client, shard_size=4, progress=False, store_url=str(dist.engine.url))
+    DaskExecutor(str(tmp_path / "shards"), client=client, shard_size=4).run(corpus, StoreSink(dist))
     one = Store.open(f"sqlite:///{tmp_path / 'one.db'}")
     ingest_paths(one, corpus, pipeline=pipeline)
     key = lambda s: sorted((r["doc_id"], r["event_type"], r["date"]) for r in query_mentions(s, Filters(), 10_000))
     assert key(dist) == key(one) and key(dist)
-    again = run(corpus, str(tmp_path / "shards"), client=client, shard_size=4, progress=False,
-                store_url=str(dist.engine.url))
-    assert again["stored"] == 0 and key(dist) == key(one)
+    again = DaskExecutor(str(tmp_path / "shards"), client=client, shard_size=4).run(corpus, StoreSink(dist))
+    assert again.stored == 0 and again.skipped > 0 and key(dist) == key(one)

@@ -1,9 +1,11 @@
 """The `kronika` command line: thin commands over plain functions."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
+import time
 from typing import List, Optional
 
 import typer
@@ -21,42 +23,106 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+class _Formatter(logging.Formatter):
+    """kronika's own messages as `kronika: error: ...`; other libraries' with their logger's name."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        msg = record.getMessage()
+        head = "kronika: " if record.name.split(".")[0] == "kronika" else f"{record.name}: "
+        line = f"{head}{record.levelname.lower()}: {msg}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
 @app.callback()
 def main(verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="-v info, -vv debug logging."),
          version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version.")):
     """kronika turns news articles into event records: who did what to whom, where, when, says who."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+def _fail(exc: Exception | str, code: int = 2):
+    """One line on standard error, then exit."""
+    typer.echo(f"kronika: {exc}", err=True)
+    raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def _progress(verb: str):
+    """A progress line with articles/s on an interactive terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True) as bar:
+        task = bar.add_task(verb, total=None)
+        start = time.perf_counter()
+
+        def advance(stats) -> None:
+            rate = stats.articles / max(time.perf_counter() - start, 1e-6)
+            bar.update(task, description=f"{verb}: {stats.articles} articles, {stats.events} events, "
+                                         f"{rate:.1f} articles/s")
+        yield advance
+
+
+def _executor(workers: int, scheduler: Optional[str], work_dir: Optional[str], shard_size: int):
+    if workers or scheduler:
+        from .scale import DaskExecutor
+
+        work_dir = work_dir or "kronika-shards"
+        if os.path.exists(work_dir) and not os.path.isdir(work_dir):
+            _fail(f"--work-dir {work_dir}: not a folder; give a folder for the workers' shards")
+        return DaskExecutor(work_dir, workers=workers or 2, scheduler=scheduler, shard_size=shard_size)
+    from .batch import LocalExecutor
+
+    return LocalExecutor()
+
+
+def _report_end(stats) -> None:
+    for line in stats.warning_lines():
+        typer.echo(f"kronika: warning: {line}", err=True)
+
+
+_WORKERS_HELP = "Run on this many local Dask worker processes (shards in --work-dir; a rerun resumes)."
+_SCHEDULER_HELP = "Run on an existing Dask cluster (tcp://host:8786); --work-dir must be storage the workers share."
+_WORK_DIR_HELP = "Where Dask workers put their shards (default ./kronika-shards); a rerun skips finished shards."
 
 
 @app.command()
-def extract(paths: List[str] = typer.Argument(..., help="Article files, directories, JSON Lines, HTML, or - for stdin."),
-            fmt: Optional[str] = typer.Option(None, "--format", "-f",
-                                              help="jsonl, json, csv, geojson or table (default: table on a terminal, else jsonl)."),
+def extract(paths: List[str] = typer.Argument(..., help="Article files, directories, JSON Lines, HTML, feeds, WARC, or - for stdin."),
+            fmt: Optional[str] = typer.Option(None, "--format", "-f", help="jsonl, json, csv, geojson, parquet or "
+                                              "table (default: table on a terminal, else jsonl)."),
             output: Optional[str] = typer.Option(None, "--output", "-o", help="Write here instead of standard output."),
             max_bytes: int = typer.Option(20_000_000, "--max-bytes", help="Reject input files larger than this."),
-            workers: int = typer.Option(0, "--workers", help="Run on this many local Dask worker processes; "
-                                        "--output is then a folder of Parquet files (resumable)."),
-            scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run on an existing Dask cluster "
-                                                    "(tcp://host:8786); --output is a folder on storage the workers share."),
+            workers: int = typer.Option(0, "--workers", help=_WORKERS_HELP),
+            scheduler: Optional[str] = typer.Option(None, "--scheduler", help=_SCHEDULER_HELP),
+            work_dir: Optional[str] = typer.Option(None, "--work-dir", help=_WORK_DIR_HELP),
             shard_size: int = typer.Option(200, "--shard-size", help="JSON Lines records (or files / 4) per shard.")):
     """Extract the events that articles report, each with its evidence sentence."""
-    from .run import extract_paths
+    from .batch import WriterSink
+    from .output import Writer, check_format
 
-    if workers or scheduler:
-        _distributed(paths, output, workers, scheduler, max_bytes, None, to_store=False, shard_size=shard_size)
-        return
-
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout
-    fmt = fmt or ("table" if out.isatty() else "jsonl")
+    fmt = fmt or ("table" if not output and sys.stdout.isatty() else "jsonl")
     try:
-        stats = extract_paths(paths, out, fmt, max_bytes=max_bytes)
+        check_format(fmt, to_file=bool(output))
     except KronikaError as exc:
-        typer.echo(f"kronika: {exc}", err=True)
-        raise typer.Exit(2)
+        _fail(exc)
+    executor = _executor(workers, scheduler, work_dir, shard_size)
+    out = output if fmt == "parquet" else open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        with _progress("extracting") as progress:
+            stats = executor.run(list(paths), WriterSink(Writer(out, fmt)), max_bytes=max_bytes, progress=progress)
     finally:
-        if output:
+        if output and fmt != "parquet":
             out.close()
+    _report_end(stats)
     typer.echo(f"kronika: {stats.articles} articles, {stats.events} events, {stats.failed} failed inputs", err=True)
     raise typer.Exit(1 if stats.failed else 0)
 
@@ -144,7 +210,7 @@ def eval_entities(benchmark: str = typer.Option("slavicner", "--benchmark", help
                   output: Optional[str] = typer.Option(None, "--output", "-o", help="Write metrics JSON here.")):
     """Mention F1 (partial, exact) by type and language, base-form accuracy, linking agreement."""
 
-    from .eval.run import evaluate_entities
+    from .eval.entities import evaluate_entities
 
     if benchmark != "slavicner":
         typer.echo(f"kronika: unknown benchmark {benchmark!r}; use slavicner", err=True)
@@ -310,62 +376,60 @@ def eval_events(gold: Optional[List[str]] = typer.Option(None, "--gold", help="G
 _DB_HELP = "Store URL: a SQLite file path or sqlite:///PATH (default ./kronika.db or $KRONIKA_DB), or postgresql://USER@HOST/DB."
 
 
-def _open_store(db: Optional[str]):
+def _open_store(db: Optional[str], create: bool = False):
+    """The store at `db`; read commands pass create=False and never make a database."""
     from .store import Store
 
     try:
-        return Store.open(db)
+        return Store.open(db, create=create)
     except KronikaError as exc:
-        typer.echo(f"kronika: {exc}", err=True)
-        raise typer.Exit(2)
+        _fail(exc)
 
 
 @app.command()
 def ingest(paths: List[str] = typer.Argument(..., help="Article files, directories, JSON Lines, HTML, feeds, WARC, or -."),
            db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
            max_bytes: int = typer.Option(20_000_000, "--max-bytes", help="Reject input files larger than this."),
-           workers: int = typer.Option(0, "--workers", help="Extract on this many local Dask worker processes."),
-           scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Extract on an existing Dask cluster."),
-           work_dir: Optional[str] = typer.Option(None, "--work-dir", help="Where workers put their shards "
-                                                  "(default ./kronika-shards); a rerun skips finished shards."),
+           workers: int = typer.Option(0, "--workers", help=_WORKERS_HELP),
+           scheduler: Optional[str] = typer.Option(None, "--scheduler", help=_SCHEDULER_HELP),
+           work_dir: Optional[str] = typer.Option(None, "--work-dir", help=_WORK_DIR_HELP),
            shard_size: int = typer.Option(200, "--shard-size", help="JSON Lines records (or files / 4) per shard.")):
     """Extract events from articles into the store; articles stored before are skipped, so a rerun
     after a crash resumes."""
-    from .store import ingest_paths
+    from .batch import StoreSink
 
-    if workers or scheduler:
-        _distributed(paths, work_dir or "kronika-shards", workers, scheduler, max_bytes, db, to_store=True,
-                     shard_size=shard_size)
-        return
-    store = _open_store(db)
-    st = ingest_paths(store, paths, max_bytes=max_bytes)
-    typer.echo(f"kronika: {st.articles} articles stored, {st.skipped} already stored, {st.events} events, "
-               f"{st.failed} failed inputs", err=True)
-    raise typer.Exit(1 if st.failed else 0)
+    store = _open_store(db, create=True)
+    executor = _executor(workers, scheduler, work_dir, shard_size)
+    with _progress("ingesting") as progress:
+        stats = executor.run(list(paths), StoreSink(store), max_bytes=max_bytes, progress=progress)
+    _report_end(stats)
+    typer.echo(f"kronika: {stats.stored} articles stored, {stats.skipped} already stored, {stats.events} events, "
+               f"{stats.failed} failed inputs", err=True)
+    raise typer.Exit(1 if stats.failed else 0)
 
 
-def _filters(since, until, country, event_type, actor, near, km, text, lang):
-    from .store import Filters
+def _place_point(name: str) -> tuple[float, float] | None:
+    """The point of the most populous place of that name (any of kronika's languages)."""
+    from .entities import EntityFinder
+    from .gazetteer import load_index
+    from .morph import Morphology
 
-    point = None
-    if near:
-        try:
-            lat, lon = (float(x) for x in near.split(","))
-            point = (lat, lon)
-        except ValueError:
-            from .entities import EntityFinder
-            from .gazetteer import load_index
-            from .morph import Morphology
+    morph = Morphology()
+    finder = EntityFinder(load_index(morph), morph)
+    places = [p for lang in ("en", "pl", "ru", "de") for p in finder.places_for(name, lang) if p.lat is not None]
+    if not places:
+        return None
+    best = max(places, key=lambda p: (p.resolution == "country", p.population))
+    return (best.lat, best.lon)
 
-            morph = Morphology()
-            places = EntityFinder(load_index(morph), morph).places_for(near, "en")
-            places = [p for p in places if p.lat is not None]
-            if not places:
-                typer.echo(f"kronika: --near {near!r}: no such place; give a place name or LAT,LON", err=True)
-                raise typer.Exit(2)
-            best = max(places, key=lambda p: p.population)
-            point = (best.lat, best.lon)
-    return Filters(since, until, country, event_type, actor, point, km, text, lang)
+
+def _filters(**values):
+    from .filters import make_filters
+
+    try:
+        return make_filters(**values, resolve_place=_place_point)
+    except KronikaError as exc:
+        _fail(exc)
 
 
 @app.command("events")
@@ -380,104 +444,66 @@ def events_cmd(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
                text: Optional[str] = typer.Option(None, "--text", help="Words in the evidence sentence."),
                lang: Optional[str] = typer.Option(None, "--lang", help="Language of the report."),
                per: str = typer.Option("cluster", "--per", help="cluster (one row per real-world event) or mention."),
-               fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl, csv, geojson, parquet or table."),
+               fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl, json, csv, geojson, parquet or table."),
                output: Optional[str] = typer.Option(None, "--output", "-o", help="Write here (parquet needs it)."),
-               limit: int = typer.Option(10_000, "--limit", help="At most this many rows.")):
+               limit: int = typer.Option(10_000, "--limit", min=1, help="At most this many rows.")):
     """Query the store: events or clusters that pass the filters."""
-
+    from .filters import check_grouping
+    from .output import Writer, check_format
     from .store import query_clusters, query_mentions
 
-    store = _open_store(db)
-    f = _filters(since, until, country, event_type, actor, near, km, text, lang)
-    rows = query_clusters(store, f, limit) if per == "cluster" else query_mentions(store, f, limit)
-    _write_rows(rows, fmt, output)
-    typer.echo(f"kronika: {len(rows)} {'clusters' if per == 'cluster' else 'events'}", err=True)
-
-
-def _write_rows(rows: list[dict], fmt: str, output: Optional[str]) -> None:
-    import csv
-    import json
-
-    flat_cols = ["cluster_id", "n_articles", "n_sources", "languages", "doc_id", "event_type", "mode", "date",
-                 "actor_code", "actor_name", "recipient_code", "recipient_name", "location", "country", "lat", "lon",
-                 "source", "language", "sentence"]
-
-    def flat(r):
-        loc = r.get("location") or {}
-        return {"cluster_id": r.get("cluster_id"), "n_articles": r.get("n_articles"), "n_sources": r.get("n_sources"),
-                "languages": ",".join(r.get("languages") or []), "doc_id": r.get("doc_id"),
-                "event_type": r.get("event_type"), "mode": r.get("mode"), "date": r.get("date"),
-                "actor_code": (r.get("actor") or {}).get("code"), "actor_name": (r.get("actor") or {}).get("name"),
-                "recipient_code": (r.get("recipient") or {}).get("code"),
-                "recipient_name": (r.get("recipient") or {}).get("name"), "location": loc.get("name"),
-                "country": loc.get("country"), "lat": loc.get("lat"), "lon": loc.get("lon"),
-                "source": (r.get("source") or {}).get("name"), "language": r.get("language"),
-                "sentence": (r.get("evidence") or {}).get("sentence")}
-
-    if fmt == "parquet":
-        if not output:
-            typer.echo("kronika: --format parquet needs --output FILE", err=True)
-            raise typer.Exit(2)
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        pq.write_table(pa.Table.from_pylist([flat(r) for r in rows]), output)
-        return
-    out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
-        if fmt == "jsonl":
-            for r in rows:
-                out.write(json.dumps(r, ensure_ascii=False) + "\n")
-        elif fmt == "csv":
-            w = csv.DictWriter(out, fieldnames=flat_cols)
-            w.writeheader()
-            for r in rows:
-                w.writerow(flat(r))
-        elif fmt == "geojson":
-            feats = [{"type": "Feature", "properties": flat(r),
-                      "geometry": {"type": "Point", "coordinates": [flat(r)["lon"], flat(r)["lat"]]}
-                      if flat(r)["lat"] is not None else None} for r in rows]
-            json.dump({"type": "FeatureCollection", "features": feats}, out, ensure_ascii=False)
-            out.write("\n")
-        elif fmt == "table":
-            from rich.console import Console
-            from rich.table import Table
-
-            t = Table()
-            for col in ("cluster", "date", "type", "actor", "recipient", "place", "articles", "languages"):
-                t.add_column(col)
-            for r in rows:
-                x = flat(r)
-                t.add_row(str(x["cluster_id"]), x["date"] or "", x["event_type"], x["actor_name"] or x["actor_code"] or "",
-                          x["recipient_name"] or x["recipient_code"] or "", x["location"] or x["country"] or "",
-                          str(x["n_articles"] or ""), x["languages"])
-            Console(file=out).print(t)
-        else:
-            typer.echo(f"kronika: unknown format {fmt!r}; use jsonl, csv, geojson, parquet or table", err=True)
-            raise typer.Exit(2)
+        check_grouping(per)
+        check_format(fmt, to_file=bool(output))
+    except KronikaError as exc:
+        _fail(exc)
+    f = _filters(since=since, until=until, country=country, event_type=event_type, actor=actor, near=near, km=km,
+                 text=text, lang=lang)
+    store = _open_store(db)
+    rows = query_clusters(store, f, limit) if per == "cluster" else query_mentions(store, f, limit)
+    out = output if fmt == "parquet" else open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        writer = Writer(out, fmt, cluster=True)
+        writer.write(rows)
+        writer.close()
     finally:
-        if output:
+        if output and fmt != "parquet":
             out.close()
+    typer.echo(f"kronika: {len(rows)} {'clusters' if per == 'cluster' else 'events'}", err=True)
 
 
 @app.command("stats")
 def stats_cmd(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
-              since: Optional[str] = typer.Option(None, "--since"), until: Optional[str] = typer.Option(None, "--until"),
-              country: Optional[str] = typer.Option(None, "--country"),
-              event_type: Optional[str] = typer.Option(None, "--type"),
+              since: Optional[str] = typer.Option(None, "--since", help="First date, YYYY-MM-DD."),
+              until: Optional[str] = typer.Option(None, "--until", help="Last date, YYYY-MM-DD."),
+              country: Optional[str] = typer.Option(None, "--country", help="ISO alpha-2 code of the event's place."),
+              event_type: Optional[str] = typer.Option(None, "--type", help="PLOVER type, e.g. PROTEST."),
               fmt: str = typer.Option("table", "--format", "-f", help="table or json.")):
     """Counts of events and clusters by day, type and country."""
     import json
 
-    from .store import Filters, stats
+    from .store import stats
 
-    s = stats(_open_store(db), Filters(since, until, country, event_type))
+    if fmt not in ("table", "json"):
+        _fail(f"--format {fmt!r} is not a format for stats; use table or json")
+    f = _filters(since=since, until=until, country=country, event_type=event_type)
+    s = stats(_open_store(db), f)
     if fmt == "json":
         typer.echo(json.dumps(s, ensure_ascii=False, indent=1))
         return
-    typer.echo(f"{s['articles']} articles, {s['events']} events, {s['clusters']} clusters")
-    for key in ("by_type", "by_country", "by_day"):
-        typer.echo(f"{key[3:]}: " + ", ".join(f"{r['key']} {r['events']}/{r['clusters']}" for r in s[key]))
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=100)
+    console.print(f"{s['articles']} articles, {s['events']} events, {s['clusters']} clusters")
+    for key, label in (("by_type", "type"), ("by_country", "country"), ("by_day", "day")):
+        t = Table(title=f"by {label}", title_justify="left")
+        t.add_column(label)
+        t.add_column("events", justify="right")
+        t.add_column("clusters", justify="right")
+        for r in s[key]:
+            t.add_row(str(r["key"] if r["key"] is not None else "-"), str(r["events"]), str(r["clusters"]))
+        console.print(t)
 
 
 @app.command()
@@ -506,20 +532,3 @@ def serve(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
     typer.echo(f"kronika: serving {application.state.store.engine.url!r} at http://{host}:{port}/ "
                f"({'writing with a token' if token else 'read-only'})", err=True)
     uvicorn.run(application, host=host, port=port, log_level="warning")
-
-
-def _distributed(paths, out, workers, scheduler, max_bytes, db, to_store: bool, shard_size: int = 200) -> None:
-    """`extract`/`ingest` on Dask: shards into Parquet under `out`, and into the store at `db`."""
-    from .scale import run
-    from .store import default_url
-
-    if not out or out == "-" or (os.path.exists(out) and not os.path.isdir(out)):
-        typer.echo(f"kronika: {out or 'standard output'}: with --workers or --scheduler the output is a folder of "
-                   f"Parquet files; give --output FOLDER", err=True)
-        raise typer.Exit(2)
-    summary = run(list(paths), out, workers=workers or 2, scheduler=scheduler, max_bytes=max_bytes,
-                  store_url=(db or default_url()) if to_store else None, shard_size=shard_size)
-    typer.echo(f"kronika: {summary['articles']} articles, {summary['events']} events, {summary['failed']} failed inputs, "
-               f"{summary['shards']} shards ({summary['skipped_shards']} done before), {summary['articles_per_s']} "
-               f"articles/s; results in {out}", err=True)
-    raise typer.Exit(1 if summary["failed"] else 0)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable
 
 from .attribution import attribute
 from .clean import find_skips
@@ -110,10 +110,6 @@ class Pipeline:
             if st.name == until:
                 break
         return doc
-
-    def run(self, articles: Iterable[Article]) -> Iterable[Doc]:
-        for a in articles:
-            yield self.process(a)
 
 
 def _segment(doc: Doc, morph: Morphology) -> None:

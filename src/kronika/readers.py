@@ -8,8 +8,10 @@ so a batch goes on past a bad file. Bodies are returned exactly as they stand af
 from __future__ import annotations
 
 import gzip
+import io
 import logging
 import os
+import re
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
@@ -24,7 +26,7 @@ from .records import Article
 log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = (".txt", ".text")
-JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".ndjson", ".ndjson.gz", ".ndjson.zst")
 HTML_SUFFIXES = (".html", ".htm")
 FEED_SUFFIXES = (".rss", ".atom", ".xml")
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -88,7 +90,7 @@ def read_file(path: str, max_bytes: int = 20_000_000) -> Iterator[Article | Inpu
         yield InputError(path, "this is a gold file (expected events), not an article",
                          "pass the article file beside it instead")
     elif kind == "jsonl":
-        yield from _guard(path, lambda: _read_jsonl(path, max_bytes))
+        yield from read_jsonl(path, max_bytes)
     elif kind == "html":
         yield from _guard(path, lambda: iter([_read_html(path, max_bytes)]))
     elif kind == "feed":
@@ -140,29 +142,65 @@ def _read_stdin(max_bytes: int) -> Iterator[Article]:
                        "split the input or raise --max-bytes")
     if not data:
         raise InputProblem("standard input is empty", "pipe the article text in")
+    if looks_like_html(data):
+        yield html_article(data, "-", "stdin")
+        return
     yield parse_article(normalise_text(decode_bytes(data)), "-", default_id="stdin")
+
+
+_HTML_START = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)[\s>]",
+                         re.IGNORECASE | re.DOTALL)
+
+
+def looks_like_html(data: bytes) -> bool:
+    """True for bytes that open like a web page (a doctype or an <html>, <head> or <body> tag)."""
+    sample = data[:4096].lstrip(b"\xef\xbb\xbf")
+    return _HTML_START.match(sample) is not None
 
 
 # -- JSON Lines ------------------------------------------------------------------------------------
 
-def _read_jsonl(path: str, max_bytes: int) -> Iterator[Article | InputError]:
-    opener = gzip.open if path.lower().endswith(".gz") else open
+def read_jsonl(path: str, max_bytes: int = 20_000_000, first: int = 0,
+               last: int | None = None) -> Iterator[Article | InputError]:
+    """Articles of a JSON Lines file (``.gz`` and ``.zst`` too), streamed: only one record at a time
+    needs to fit in memory. `first`/`last` read lines first+1 .. last only (a Dask shard), with the
+    same ids and error positions as reading the whole file."""
+    whole = first == 0 and last is None
+    return _guard(path, lambda: _jsonl_lines(path, max_bytes, first, last, whole))
+
+
+def open_binary(path: str):
+    """A file's bytes, decompressed as its name says (.gz, .zst)."""
+    lower = path.lower()
+    if lower.endswith(".gz"):
+        return gzip.open(path, "rb")
+    if lower.endswith(".zst"):
+        import zstandard
+
+        return zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)
+    return open(path, "rb")
+
+
+def _jsonl_lines(path: str, max_bytes: int, first: int, last: int | None, whole: bool) -> Iterator[Article | InputError]:
     stem, records = file_stem(path), 0
-    with opener(path, "rb") as handle:
+    with open_binary(path) as raw:
+        handle = raw if hasattr(raw, "readline") and not path.lower().endswith(".zst") else io.BufferedReader(raw)
         number = 0
-        while True:
+        while last is None or number < last:
             try:
                 line = handle.readline(max_bytes + 1)
                 complete = len(line) <= max_bytes
                 tail = line
                 while not complete and tail and not tail.endswith(b"\n"):
                     tail = handle.readline(1 << 20)  # skip the rest of the line without keeping it
-            except (EOFError, zlib.error, gzip.BadGzipFile) as err:
+            except (EOFError, zlib.error, gzip.BadGzipFile, ValueError) as err:
                 raise InputProblem(f"compressed data is corrupt after line {number} ({err})",
-                               "re-create the .gz file") from None
+                                   "re-create the compressed file") from None
             if not line:
                 break
             number += 1
+            if number <= first:
+                continue
             where = f"{path}:{number}"
             if not complete:
                 yield InputError(where, f"line is over the {human_size(max_bytes)} limit",
@@ -170,7 +208,7 @@ def _read_jsonl(path: str, max_bytes: int) -> Iterator[Article | InputError]:
                 continue
             if b"\0" in line:
                 raise InputProblem("file is binary (it contains NUL bytes), not JSON Lines",
-                               "pass article files only (.txt, .jsonl, .html)")
+                                   "pass article files only (.txt, .jsonl, .html)")
             if not line.strip():
                 continue
             records += 1
@@ -178,9 +216,8 @@ def _read_jsonl(path: str, max_bytes: int) -> Iterator[Article | InputError]:
                 yield jsonl_article(line, where, f"{stem}-{number}")
             except InputProblem as err:
                 yield InputError(where, err.problem, err.fix)
-    if not records:
+    if whole and not records:
         raise InputProblem("file has no JSON lines", "remove it or add one article per line")
-
 
 
 # -- HTML ------------------------------------------------------------------------------------------

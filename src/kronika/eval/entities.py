@@ -1,9 +1,14 @@
-"""Named-entity metrics: BSNLP-style relaxed partial and strict mention F1 by type and language,
-base-form accuracy, and cross-lingual linking agreement."""
+"""Named-entity evaluation: kronika over SlavicNER, scored by BSNLP-style relaxed partial and strict
+mention F1 by type and language, base-form accuracy, and cross-lingual linking agreement."""
 from __future__ import annotations
 
 from collections import defaultdict
 from itertools import combinations
+
+from ..ner import Recogniser
+from ..pipeline import Pipeline
+from ..records import Article
+from . import slavicner
 
 TYPES = ("PER", "LOC", "ORG", "EVT", "PRO")
 
@@ -86,3 +91,16 @@ def _linking(linked: list[tuple[str, str, str]], cap: int = 3000) -> dict:
     r = tp / (tp + fn) if tp + fn else 0.0
     return {"p": round(p, 4), "r": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0,
             "mentions": len(items)}
+
+
+def evaluate_entities(split: str, langs: list[str] | None, root: str | None = None, limit: int = 0) -> dict:
+    """Metrics of `kronika entities` on SlavicNER's `split` (dev or test)."""
+    pipeline = Pipeline.default()
+    rec = Recogniser(pipeline.index, pipeline.morph)
+    pairs = []
+    for doc in slavicner.load(split, langs, root, limit):
+        article = Article(doc.doc_id, doc.text, lang=doc.lang)
+        pairs.append((doc, rec.entities(pipeline.process(article, until="places"))))
+    out = score(pairs)
+    out["benchmark"] = {"name": "slavicner", "split": split, "langs": langs or "all", "documents": len(pairs)}
+    return out

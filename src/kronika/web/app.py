@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import hmac
 import json
-import threading
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -21,6 +20,13 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, BeforeValidator, Field
 
 from .. import store as st
+from ..api import default_pipeline
+from ..batch import StoreSink, log_report, run_batch
+from ..filters import MAX_KM, FilterError, make_filters
+from ..filters import MAX_TEXT as MAX_FILTER_TEXT
+from ..flat import flatten
+from ..output import feature_collection
+from ..records import Article
 from ..store import Filters, Store, query_clusters, query_mentions, stats
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -88,45 +94,36 @@ class FeatureCollection(BaseModel):
 def create_app(db: str | None = None, token: str | None = None, tiles: str | None = None) -> FastAPI:
     """The app over the store at `db`; `token` enables POST /api/ingest; `tiles` is an optional
     tile URL template ("https://tiles.example/{z}/{x}/{y}.png") for the map's background."""
-    store = Store.open(db)
+    store = Store.open(db, create=False)  # serving never makes a database
     app = FastAPI(title="kronika", version=_version(), docs_url=None, redoc_url=None,
                   description="Events from news articles: who did what to whom, where, when, and the sentence "
                               "that says so.")
-    lock = threading.Lock()
-    state: dict = {}
-
-    def pipeline():
-        with lock:  # built once, on first use: extraction needs the name index and dictionaries
-            if "pipeline" not in state:
-                from ..pipeline import Pipeline
-
-                state["pipeline"] = Pipeline.default()
-            return state["pipeline"]
-
     def filters(since: Day | None = Query(None), until: Day | None = Query(None),
                 country: str | None = Query(None, pattern=r"^[A-Za-z]{2}$"),
                 type: EventType | None = Query(None, description="PLOVER event type"),
                 actor: str | None = Query(None, max_length=100), lat: float | None = Query(None, ge=-90, le=90),
-                lon: float | None = Query(None, ge=-180, le=180), km: float = Query(50.0, gt=0, le=2000),
-                text: str | None = Query(None, max_length=200), lang: str | None = Query(None, pattern=r"^[a-z]{2}$")):
+                lon: float | None = Query(None, ge=-180, le=180), km: float = Query(50.0, gt=0, le=MAX_KM),
+                text: str | None = Query(None, max_length=MAX_FILTER_TEXT),
+                lang: str | None = Query(None, pattern=r"^[a-z]{2}$")):
         near = (lat, lon) if lat is not None and lon is not None else None
-        return Filters(since.isoformat() if since else None, until.isoformat() if until else None, country, type,
-                       actor, near, km, text, lang)
+        try:  # the same checks and words as the command line
+            return make_filters(since.isoformat() if since else None, until.isoformat() if until else None, country,
+                                type, actor, near, km, text, lang)
+        except FilterError as exc:
+            raise HTTPException(400, str(exc)) from None
 
-    @app.get("/api/events", response_model=Page | FeatureCollection, summary="Events or clusters that pass the filters")
+    @app.get("/api/events", response_model=Page | FeatureCollection, summary="Events or clusters that pass the filters",
+             responses={400: {"description": "A filter value that cannot be used", "model": Problem}})
     def api_events(f: Filters = Depends(filters), per: Literal["cluster", "mention"] = "cluster",
                    page: int = Query(1, ge=1, le=100_000), page_size: int = Query(100, ge=1, le=MAX_PAGE),
                    format: Literal["json", "geojson"] = "json"):
         offset = (page - 1) * page_size
         rows = (query_clusters if per == "cluster" else query_mentions)(store, f, page_size + 1, offset)
         more = len(rows) > page_size
-        rows = [_slim(r) for r in rows[:page_size]]
+        rows = rows[:page_size]
         if format == "geojson":
-            return JSONResponse({"type": "FeatureCollection", "page": page, "more": more, "features": [
-                {"type": "Feature", "properties": r,
-                 "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]} if r.get("lat") is not None else None}
-                for r in rows]})
-        return {"items": rows, "page": page, "page_size": page_size, "more": more}
+            return JSONResponse(feature_collection(rows, cluster=True, page=page, more=more))
+        return {"items": [list_row(r) for r in rows], "page": page, "page_size": page_size, "more": more}
 
     @app.get("/api/clusters/{cluster_id}", summary="A cluster with every report of it",
              responses={404: {"description": "No such cluster", "model": Problem}})
@@ -170,18 +167,17 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
         return {"article_id": a.id, "doc_id": a.doc_id, "title": a.title, "outlet": a.outlet, "url": a.url,
                 "date": a.date, "lang": a.lang, "text": a.body, "spans": spans}
 
-    @app.get("/api/stats", summary="Counts by day, type and country")
+    @app.get("/api/stats", summary="Counts by day, type and country",
+             responses={400: {"description": "A filter value that cannot be used", "model": Problem}})
     def api_stats(f: Filters = Depends(filters)):
         return stats(store, f)
 
     @app.post("/api/extract", summary="Events of one text; nothing is stored",
               responses={400: {"description": "The body is not JSON", "model": Problem}})
     def api_extract(article: ArticleIn):
-        from ..records import Article
-
-        doc = pipeline().process(Article(article.id or "request", article.text, date=article.day, lang=article.lang,
-                                         title=article.title, url=article.url))
-        return {"events": [e.to_dict() for e in doc.events], "warnings": doc.warnings}
+        doc = default_pipeline().process(Article(article.id or "request", article.text, date=article.day,
+                                                 lang=article.lang, title=article.title, url=article.url))
+        return {"events": [e.to_dict() for e in doc.events], "warnings": [str(w) for w in doc.warnings]}
 
     def writer(authorization: str | None = Header(None)):
         if not token:
@@ -195,18 +191,11 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
                          401: {"description": "No or a wrong bearer token", "model": Problem},
                          403: {"description": "Writing is off (no token configured)", "model": Problem}})
     def api_ingest(batch: IngestIn):
-        from ..records import Article
-
-        stored = skipped = 0
-        for i, a in enumerate(batch.articles):
-            art = Article(a.id or f"api-{Store.content_hash(a.text)[:12]}", a.text, path="api", date=a.day, lang=a.lang,
-                          title=a.title, url=a.url)
-            recs = [e.to_dict() for e in pipeline().process(art).events]
-            if store.add(art, recs):
-                stored += 1
-            else:
-                skipped += 1
-        return {"stored": stored, "skipped": skipped}
+        arts = [Article(a.id or f"api-{Store.content_hash(a.text)[:12]}", a.text, path=f"request article {i + 1}",
+                        date=a.day, lang=a.lang, title=a.title, url=a.url) for i, a in enumerate(batch.articles)]
+        stats = run_batch(arts, default_pipeline(), StoreSink(store), report=log_report)
+        return {"stored": stats.stored, "skipped": stats.skipped, "failed": stats.failed, "errors": stats.errors,
+                "warnings": dict(stats.warnings)}
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page():
@@ -267,13 +256,10 @@ def _evidence(rec: dict) -> dict:
             "source": (rec.get("source") or {}).get("name"), "source_text": (rec.get("source") or {}).get("text")}
 
 
-def _slim(r: dict) -> dict:
-    """What the map and the list need of a cluster or mention row."""
-    loc = r.get("location") or {}
-    return {"cluster_id": r.get("cluster_id"), "event_type": r.get("event_type"), "quad": QUADS.get(r.get("event_type")),
-            "mode": r.get("mode"), "date": r.get("date"), "first_date": r.get("first_date"), "last_date": r.get("last_date"),
-            "actor": (r.get("actor") or {}).get("name"), "actor_code": (r.get("actor") or {}).get("code"),
-            "recipient": (r.get("recipient") or {}).get("name"), "location": loc.get("name"), "country": loc.get("country"),
-            "lat": loc.get("lat"), "lon": loc.get("lon"), "n_articles": r.get("n_articles"), "n_sources": r.get("n_sources"),
-            "languages": r.get("languages"), "language": r.get("language"), "doc_id": r.get("doc_id"),
-            "sentence": (r.get("evidence") or {}).get("sentence")}
+def list_row(r: dict) -> dict:
+    """A row of the page's list and map: the flat schema's columns (with the cluster's) and the
+    quad class of its type; the record's nested parts stay out."""
+    row = flatten(r, cluster=True)
+    row["quad"] = QUADS.get(row["event_type"])
+    row["languages"] = r.get("languages") or ([r["language"]] if r.get("language") else [])
+    return row
