@@ -7,7 +7,7 @@
 """
 import logging
 
-__version__ = "0.1.0"
+from .version import __version__
 __all__ = ["extract", "read", "Store", "Article", "Event", "__version__"]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

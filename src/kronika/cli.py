@@ -10,7 +10,7 @@ from typing import List, Optional
 
 import typer
 
-from . import __version__
+from .version import __version__
 from .errors import KronikaError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,

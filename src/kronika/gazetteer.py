@@ -17,7 +17,7 @@ from typing import NamedTuple
 from pathlib import Path
 
 
-from . import __version__
+from .version import __version__
 from .lexicon import data_path, load_yaml
 from .morph import Morphology
 from .records import Place

@@ -240,7 +240,7 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
 
 
 def _version() -> str:
-    from .. import __version__
+    from ..version import __version__
 
     return __version__
 
