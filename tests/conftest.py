@@ -44,3 +44,26 @@ def postgres():
     url = server.start()
     yield server, url
     server.stop()
+
+
+MARKERS = {
+    "slow": "gates over public benchmarks, real servers, browsers and worker clusters; "
+            "`pytest -m 'not slow'` is the quick loop, CI runs everything",
+    "postgres": "starts a throw-away PostgreSQL server (needs its binaries)",
+    "browser": "drives a headless Chromium (needs chromium and chromedriver)",
+    "dask": "starts a Dask LocalCluster of worker processes",
+}
+# fixtures that start something heavy mark the tests that use them
+FIXTURE_MARKS = {"postgres": ("postgres", "slow"), "filled": ("postgres", "slow"), "browser": ("browser", "slow")}
+
+
+def pytest_configure(config):
+    for name, what in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {what}")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for fixture in item.fixturenames:
+            for name in FIXTURE_MARKS.get(fixture, ()):
+                item.add_marker(getattr(pytest.mark, name))

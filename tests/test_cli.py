@@ -58,7 +58,7 @@ def test_extract_formats(tmp_path, fmt):
         assert isinstance(json.loads(out), list)
     elif fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(out)))
-        assert rows and rows[0]["country"] == "PL" and rows[0]["event_date"]
+        assert rows and rows[0]["country"] == "PL" and rows[0]["date"] == "2026-03-05" and rows[0]["trigger"]
     elif fmt == "geojson":
         fc = json.loads(out)
         assert fc["type"] == "FeatureCollection"

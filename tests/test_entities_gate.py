@@ -2,9 +2,13 @@
 read from ../shared at run time. Floors are the issue's; they only go up."""
 from __future__ import annotations
 
+import pytest
+
 import os
 
 from kronika.eval.entities import evaluate_entities
+
+pytestmark = pytest.mark.slow
 
 FLOORS = {"partial_f1": 0.70, "base_accuracy": 0.85}
 

@@ -37,6 +37,7 @@ def test_scoring_agrees_with_the_shared_scorer(pipeline, scorer):
         assert ours["arguments"][arg]["accuracy"] == pytest.approx(theirs["args"][arg][0], abs=1e-3), arg
 
 
+@pytest.mark.slow
 def test_heldout_articles_meet_floors(pipeline):
     """Six articles written for evaluation after the rules; first scored at F1 0.65 before any rule
     was changed for them, since used as a development set."""
@@ -112,6 +113,7 @@ def test_eval_events_cli_on_samples(tmp_path):
 @pytest.mark.parametrize("name,floor", [("plover-gsr", {"found": 0.57, "extra": 0.60}),
                                         ("case2021", {"weighted_f1": 0.57}),
                                         ("up-es-test", {"found": 0.45, "extra": 0.70})])
+@pytest.mark.slow
 def test_event_benchmark_floors(shared, pipeline, name, floor):
     m, _ = eventbench.evaluate(name, os.path.join(shared, "benchmarks"), pipeline=pipeline)
     if name == "case2021":

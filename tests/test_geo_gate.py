@@ -11,6 +11,8 @@ import pytest
 
 from kronika.eval.geo import evaluate_geo
 
+pytestmark = pytest.mark.slow
+
 # benchmark: (documents, recall floor, acc@161 km on recognised toponyms floor)
 FLOORS = {"trnews": (118, 0.93, 0.895), "lgl": (588, 0.87, 0.80), "gwn": (200, 0.85, 0.89),
           "geovirus": (229, 0.93, 0.795)}

@@ -13,9 +13,12 @@ import pytest
 from kronika.readers import read_inputs
 from kronika.batch import StoreSink
 from kronika.scale import DaskExecutor, make_shards, process_shard
-from kronika.store import Filters, Store, ingest_paths, query_mentions
+from kronika.filters import Filters
+from kronika.store import Store, ingest_paths, query_mentions
 
 from .conftest import SAMPLES
+
+pytestmark = [pytest.mark.slow, pytest.mark.dask]
 
 
 @pytest.fixture(scope="module")
