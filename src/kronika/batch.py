@@ -170,7 +170,7 @@ def take_one(item: Article | InputError, pipeline, sink: Sink, stats: BatchStats
     for notice in doc.warnings:
         stats.warnings[notice.reason] += 1
         stats.messages.setdefault(notice.reason, notice.message)
-        report(logging.INFO, f"{item.path}: {notice.message}")
+        report(logging.DEBUG, f"{item.path}: {notice.message}")
     stats.articles += 1
     stats.sentences += len(doc.sentences)
     stats.events += len(records)

@@ -29,22 +29,24 @@ class _Formatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         msg = record.getMessage()
         head = "kronika: " if record.name.split(".")[0] == "kronika" else f"{record.name}: "
-        line = f"{head}{record.levelname.lower()}: {msg}"
+        level = "" if record.levelno == logging.INFO else f"{record.levelname.lower()}: "
+        line = f"{head}{level}{msg}"
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
         return line
 
 
 @app.callback()
-def main(verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="-v info, -vv debug logging."),
+def main(verbose: int = typer.Option(0, "--verbose", "-v", count=True,
+                                  help="-v: kronika's debug messages (each article's notices); -vv: every library's."),
          version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version.")):
     """kronika turns news articles into event records: who did what to whom, where, when, says who."""
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
+    root.setLevel(logging.DEBUG if verbose >= 2 else logging.WARNING)
+    logging.getLogger("kronika").setLevel(logging.DEBUG if verbose else logging.INFO)
 
 
 def _fail(exc: Exception | str, code: int = 2):
@@ -521,8 +523,9 @@ def serve(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
     from .web.app import STATIC, create_app
 
     if not (STATIC / "vendor" / "leaflet" / "leaflet.js").exists():
-        typer.echo("kronika: the page's map files are missing; run `bash scripts/vendor_web.sh` (needs npm) "
-                   "in the source tree, then start again", err=True)
+        typer.echo("kronika: the page's map files, which come with the package, are missing: it was built "
+                   "without them; reinstall kronika from a wheel or sdist, or in a source checkout run "
+                   "`bash scripts/vendor_web.sh` (needs npm), then start again", err=True)
         raise typer.Exit(2)
     try:
         application = create_app(db, token, tiles)

@@ -8,8 +8,8 @@ Keys are tuples of lower-cased lemmas (or surface forms, for city names), so "Ka
 from __future__ import annotations
 
 import hashlib
-import os
 import logging
+import os
 import pickle
 import sys
 import time
@@ -461,7 +461,7 @@ def load_index(morph: Morphology) -> NameIndex:
             return _read(path)
         except Exception as exc:  # a truncated or foreign cache file: rebuild it
             log.warning("cache %s unreadable (%s); rebuilding", path, exc)
-    print(f"kronika: building the name index once into {path} ...", file=sys.stderr)
+    log.info("building the name index once into %s ...", path)
     t = time.time()
     idx = build_index(morph)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -475,5 +475,5 @@ def load_index(morph: Morphology) -> NameIndex:
                 stale.unlink()
             except OSError:
                 pass
-    print(f"kronika: name index ready ({len(idx.names)} names, {time.time() - t:.0f} s)", file=sys.stderr)
+    log.info("name index ready (%d names, %.0f s)", len(idx.names), time.time() - t)
     return idx
