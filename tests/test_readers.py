@@ -332,3 +332,102 @@ def test_stdin_empty(monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     (error,) = read_inputs(["-"])
     assert isinstance(error, InputError) and error.path == "-" and "empty" in error.problem
+
+
+# -- RSS and Atom feeds -----------------------------------------------------------------------------
+
+def rss(*items: str, head: str = "") -> str:
+    return (f'<?xml version="1.0" encoding="utf-8"?>{head}<rss version="2.0" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Border Wire</title>'
+            f'{"".join(items)}</channel></rss>')
+
+
+def test_atom_feed_with_html_content(tmp_path):
+    feed = ('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Łódź Evening</title>'
+            '<entry><title type="html">Police &lt;em&gt;detain&lt;/em&gt; two</title><id>tag:lodz,2026:17</id>'
+            '<link rel="self" href="https://lodz.example/api/17"/><link rel="alternate" href="https://lodz.example/17"/>'
+            '<published>2026-03-26T00:30:00+02:00</published><updated>2026-03-27T08:00:00Z</updated>'
+            '<summary>A short summary that is not the article.</summary>'
+            f'<content type="html">&lt;p&gt;{PL}&lt;/p&gt;&lt;p&gt;Drugi &lt;b&gt;akapit&lt;/b&gt;.'
+            '&lt;script&gt;track()&lt;/script&gt;&lt;/p&gt;</content></entry></feed>')
+    article = read_one(write(tmp_path / "evening.atom", feed))
+    assert isinstance(article, Article), article
+    assert article.body == f"{PL}\nDrugi akapit."  # the content, not the summary; no script text
+    assert (article.title, article.url, article.outlet) == ("Police detain two", "https://lodz.example/17", "Łódź Evening")
+    assert article.date == "2026-03-26"  # the day as published there, not in UTC
+    assert article.path == f"{tmp_path / 'evening.atom'} (item 1)"
+
+
+def test_rss_item_with_a_malformed_date_is_kept_undated(tmp_path, caplog):
+    import hashlib
+
+    path = write(tmp_path / "wire.rss", rss(
+        f"<item><title>Blockade</title><guid>wire-0042</guid><pubDate>Thu, 31 Feb 2026 10:00:00 +0000</pubDate>"
+        f"<description>{EN}</description></item>",
+        f"<item><link>https://wire.example/2</link><pubDate>Fri, 27 Mar 2026 23:50:00 -0500</pubDate>"
+        f"<description>{CS}</description><content:encoded><![CDATA[<p>{DE}</p>]]></content:encoded></item>"))
+    with caplog.at_level(logging.WARNING):
+        first, second = read(path)
+    assert (first.body, first.title, first.date, first.outlet) == (EN, "Blockade", None, "Border Wire")
+    assert "31 Feb" in caplog.text
+    assert first.doc_id == "wire-" + hashlib.sha1(b"wire-0042").hexdigest()[:12]  # ids of stored articles
+    assert second.doc_id == "wire-" + hashlib.sha1(b"https://wire.example/2").hexdigest()[:12]
+    assert (second.body, second.date, second.url) == (DE, "2026-03-27", "https://wire.example/2")
+
+
+def test_headline_only_item_is_one_error_and_the_rest_is_read(tmp_path):
+    path = write(tmp_path / "wire.rss", rss(f"<item><description>{EN}</description></item>",
+                                            "<item><title>Strike called off</title></item>",
+                                            f"<item><description>{RU}</description></item>"))
+    first, error, third = read(path)
+    assert (first.body, third.body) == (EN, RU)
+    assert isinstance(error, InputError) and error.path == f"{path} (item 2)"
+    assert "no text" in error.problem and "HTML" in error.fix
+
+
+@pytest.mark.parametrize("data, problem", [
+    ('<?xml version="1.0"?><html><body><p>Police detained two men.</p></body></html>', "no RSS <item>"),
+    (HTML.format(charset="utf-8", p1=PL, p2=PL), "not a well-formed feed"),
+    ("Police detained two men.", "not a well-formed feed"),
+    ('<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "never closed>', "not a well-formed feed"),
+])
+def test_a_file_that_is_not_a_feed(tmp_path, data, problem):
+    error = read_one(write(tmp_path / "news.xml", data))
+    assert isinstance(error, InputError) and problem in error.problem and "RSS" in error.fix
+
+
+def test_external_entities_and_dtds_are_never_read(tmp_path, monkeypatch):
+    import socket
+
+    def no_network(*args):
+        raise AssertionError("the feed reader opened a connection")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    secret = write(tmp_path / "secret.txt", "TOP-SECRET-LINE")
+    head = (f'<!DOCTYPE rss SYSTEM "file://{secret}" [\n<!ENTITY leak SYSTEM "file://{secret}">'
+            f'<!ENTITY remote SYSTEM "http://127.0.0.1:9/x"><!ENTITY % pe SYSTEM "file://{secret}"> %pe;]>')
+    item = f"<item><title>&leak;</title><description>{EN} &leak; &remote;</description></item>"
+    for name, feed in (("multi-line.rss", rss(item, head=head)), ("one-line.rss", rss(item, head=head.replace("\n", ""))),
+                       ("dtd-only.rss", rss(f"<item><description>{EN}</description></item>",
+                                            head=f'<!DOCTYPE rss SYSTEM "file://{secret}">'))):
+        (article,) = read(write(tmp_path / name, feed))
+        assert isinstance(article, Article), article
+        assert EN in article.body
+        assert "TOP-SECRET" not in repr(article), name
+
+
+def test_billion_laughs_do_not_expand(tmp_path):
+    entities = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10))
+    feed = rss(f"<item><title>&l9;</title><description>{EN} &l9;</description></item>",
+               head=f'<!DOCTYPE rss [<!ENTITY l0 "lol">{entities}]>')
+    (article,) = read(write(tmp_path / "laughs.rss", feed))
+    assert EN in article.body and len(article.body) < 2 * len(EN) and "lollol" not in repr(article)
+
+
+def test_utf16_feed_is_read_and_its_doctype_dropped(tmp_path):
+    feed = rss(f"<item><title>Kyiv</title><description>{UK} &x;</description></item>",
+               head='<!DOCTYPE rss [<!ENTITY x "&#x26;x;&#x26;x;">]>').replace("utf-8", "utf-16")
+    (article,) = read(write(tmp_path / "kyiv.rss", feed.encode("utf-16")))
+    assert isinstance(article, Article), article
+    assert (article.title, article.outlet) == ("Kyiv", "Border Wire")
+    assert article.body.startswith(UK) and "&x&x" not in article.body  # the reference is left as it is

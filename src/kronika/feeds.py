@@ -5,95 +5,173 @@ the item, and reading goes on with the next one; a WARC broken half-way keeps wh
 """
 from __future__ import annotations
 
+import codecs
 import gzip
 import hashlib
+import io
 import logging
+import re
+import zlib
 from collections.abc import Iterator
+from email.utils import parsedate_to_datetime
 
-from .errors import InputError
-from .decoding import file_stem, read_bounded
-from .errors import InputProblem
+from .decoding import file_stem, human_size, read_bounded
+from .errors import InputError, InputProblem
 from .formats import html_article, parse_date
 from .records import Article
 
 log = logging.getLogger(__name__)
 
-_ATOM = "{http://www.w3.org/2005/Atom}"
-_CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
-_DC_DATE = "{http://purl.org/dc/elements/1.1/}date"
+_NOT_A_FEED = "check the file is RSS or Atom XML as downloaded"
+# UTF-16/32 feeds are turned into UTF-8 first, so that their DOCTYPE can be found and cut out too.
+_WIDE = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"), (b"\0\0\0<", "utf-32-be"), (b"<\0\0\0", "utf-32-le"),
+         (b"\0<", "utf-16-be"), (b"<\0", "utf-16-le"))
+_DECLARED_ENCODING = re.compile(r"""\A(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""")
+_PROLOG_PART = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+# an unclosed quote, comment or PI matches alone (and stops the scan) instead of being searched again
+_DOCTYPE_PART = re.compile(rb"""<!--.*?-->|<\?.*?\?>|"[^"]*"|'[^']*'|<!--|<\?|["'\[\]>]""", re.DOTALL)
+_ELEMENT = re.compile(rb"<[A-Za-z_:\x80-\xff]")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _text_of(markup: str | None) -> str:
-    """Plain text of an item's (often HTML) content, paragraphs kept apart."""
-    if not markup:
-        return ""
-    if "<" not in markup:
-        return markup.strip()
+def _text_of(detail: dict | None) -> str:
+    """Plain text of one of feedparser's text constructs (its `value` and `type`): HTML or XHTML
+    with paragraphs kept apart, plain text as it is."""
+    value = (detail or {}).get("value") or ""
+    if "html" not in (detail or {}).get("type", "") or not value.strip():
+        return value.strip()
+    import lxml.etree
     import lxml.html
 
     try:
-        tree = lxml.html.fromstring(f"<div>{markup}</div>")
-    except Exception:  # broken markup inside a feed: its text is still worth having
-        return markup.strip()
+        tree = lxml.html.fromstring(f"<div>{value}</div>")
+    except (lxml.etree.LxmlError, ValueError):  # broken markup inside a feed: its text is still worth having
+        return value.strip()
     for br in tree.iter("br", "p", "div", "li", "h1", "h2", "h3"):
         br.tail = "\n" + (br.tail or "")
     return "\n".join(line.strip() for line in tree.text_content().splitlines() if line.strip())
 
 
-def _feed_date(value: str | None, where: str) -> str | None:
+def _body(entry: dict) -> str:
+    """Text of the item's content (content:encoded, Atom content), else of its summary or description."""
+    for detail in (*entry.get("content", []), entry.get("summary_detail")):
+        text = _text_of(detail)
+        if any(c.isalpha() for c in text):
+            return text
+    return ""
+
+
+def _item_date(entry: dict, where: str) -> str | None:
+    """The item's day as the feed states it, in the feed's own time zone: feedparser's parsed time
+    is in UTC (00:30 +02:00 would be the day before) and rolls 30 February over into March, so it
+    only serves for forms that neither RFC 822 nor ISO 8601 reading understands."""
+    key = "published" if entry.get("published") else "updated"
+    value = (entry.get(key) or "").strip()
     if not value:
         return None
-    from email.utils import parsedate_to_datetime
-
     try:  # RSS: "Tue, 10 Mar 2026 18:02:00 +0000"
         return parsedate_to_datetime(value).date().isoformat()
     except (TypeError, ValueError, IndexError):
         pass
+    parsed = entry.get(f"{key}_parsed")
+    if _ISO_DAY.match(value):
+        value = value[:10]
+    elif parsed:
+        value = f"{parsed.tm_year:04d}-{parsed.tm_mon:02d}-{parsed.tm_mday:02d}"
+    return parse_date(value, where)  # a warning names a date that cannot be read
+
+
+def _gunzip(data: bytes, max_bytes: int) -> bytes:
     try:
-        return parse_date(value.strip()[:10], where)
-    except Exception:
-        return None
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
+            data = f.read(max_bytes + 1)  # a small file may hold a huge feed
+    except (OSError, EOFError, zlib.error) as err:
+        raise InputProblem(f"compressed data is corrupt ({err})", "re-create the compressed file") from None
+    if len(data) > max_bytes:
+        raise InputProblem(f"the feed is over the {human_size(max_bytes)} limit uncompressed",
+                           "split it or raise --max-bytes")
+    return data
+
+
+def _as_utf8(data: bytes) -> bytes:
+    for start, codec in _WIDE:
+        if data.startswith(start):
+            try:
+                text = data.decode(codec).lstrip("\ufeff")
+            except UnicodeDecodeError as err:
+                raise InputProblem(f"not a well-formed feed (bad {codec.upper()} at byte {err.start})",
+                                   _NOT_A_FEED) from None
+            return _DECLARED_ENCODING.sub(r'\1"utf-8"', text, count=1).encode("utf-8")
+    return data
+
+
+def _without_doctype(data: bytes) -> bytes:
+    """The feed with every DOCTYPE before its first element cut out, entity declarations and all,
+    so that whichever XML parser feedparser picks has no entity to expand (billion laughs) and no
+    external DTD or entity to read (XXE); a reference to a dropped entity stays as text. Anything
+    else before the first element but comments and processing instructions is not a feed."""
+    kept, start, pos = [], 0, 3 if data.startswith(codecs.BOM_UTF8) else 0
+    while True:
+        part = _PROLOG_PART.match(data, pos)
+        if part:
+            pos = part.end()
+        elif data.startswith(b"<!DOCTYPE", pos):
+            kept.append(data[start:pos])
+            pos = start = _doctype_end(data, pos)
+        elif _ELEMENT.match(data, pos):
+            return b"".join(kept) + data[start:]
+        else:
+            raise InputProblem(f"not a well-formed feed (no XML element at byte {pos})", _NOT_A_FEED)
+
+
+def _doctype_end(data: bytes, pos: int) -> int:
+    depth = 0
+    for part in _DOCTYPE_PART.finditer(data, pos + len(b"<!DOCTYPE")):
+        token = part.group()
+        if token in (b'"', b"'", b"<!--", b"<?"):
+            break
+        depth += {b"[": 1, b"]": -1}.get(token, 0)
+        if token == b">" and depth <= 0:
+            return part.end()
+    raise InputProblem("not a well-formed feed (its DOCTYPE does not end)", _NOT_A_FEED)
 
 
 def read_feed(path: str, max_bytes: int = 20_000_000) -> Iterator[Article | InputError]:
-    """Items of an RSS 2.0 or Atom file, one article each (title and link kept)."""
-    import xml.etree.ElementTree as ET
+    """Items of an RSS or Atom file (read by feedparser), one article each: the text of the item's
+    content (else its summary or description), its title, link and day, and the feed's title as
+    the outlet. ``wire.rss`` item 1 with guid G gets the id ``wire-`` + 12 hex digits of SHA-1(G).
+    """
+    import feedparser
 
     data = read_bounded(path, max_bytes)
     if path.lower().endswith(".gz"):
-        data = gzip.decompress(data)
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError as err:
-        raise InputProblem(f"not a well-formed feed ({err})", "check the file is RSS or Atom XML as downloaded") from None
-    items = root.findall(".//item") or root.findall(f".//{_ATOM}entry")
-    if not items:
+        data = _gunzip(data, max_bytes)
+    data = _without_doctype(_as_utf8(data))
+    # feedparser.parse takes a str for a URL to fetch or a path to open, and tries even bytes as a
+    # path; a file object it only reads. So the bytes go in as BytesIO: nothing is fetched or opened.
+    feed = feedparser.parse(io.BytesIO(data), sanitize_html=True, resolve_relative_uris=False)
+    if not feed.entries:
+        if feed.bozo:
+            raise InputProblem(f"not a well-formed feed ({feed.bozo_exception})", _NOT_A_FEED)
         raise InputProblem("no RSS <item> or Atom <entry> in the file",
-                       "check the file is an RSS or Atom feed, or save the articles as .txt")
+                           "check the file is an RSS or Atom feed, or save the articles as .txt")
+    if feed.bozo:
+        log.warning("%s: %s; reading the %d items feedparser recovered", path, feed.bozo_exception,
+                    len(feed.entries))
     stem = file_stem(path)
-    for n, item in enumerate(items, 1):
-        if item.tag == "item":
-            title = item.findtext("title")
-            link = item.findtext("link")
-            body = item.findtext(_CONTENT) or item.findtext("description")
-            date = item.findtext("pubDate") or item.findtext(_DC_DATE)
-            guid = item.findtext("guid")
-        else:
-            title = item.findtext(f"{_ATOM}title")
-            link_el = item.find(f"{_ATOM}link")
-            link = link_el.get("href") if link_el is not None else None
-            body = item.findtext(f"{_ATOM}content") or item.findtext(f"{_ATOM}summary")
-            date = item.findtext(f"{_ATOM}published") or item.findtext(f"{_ATOM}updated")
-            guid = item.findtext(f"{_ATOM}id")
-        text = _text_of(body)
+    outlet = _text_of(feed.feed.get("title_detail")) or None
+    for n, entry in enumerate(feed.entries, 1):
         where = f"{path} (item {n})"
-        if not text or not any(c.isalpha() for c in text):
+        text = _body(entry)
+        if not text:
             yield InputError(where, "the feed item has no text", "feeds often carry only headlines; fetch the "
                              "linked pages and pass them as HTML")
             continue
-        doc_id = f"{stem}-{hashlib.sha1((guid or link or text).encode('utf-8')).hexdigest()[:12]}"
-        yield Article(doc_id=doc_id, body=text, path=where, date=_feed_date(date, where),
-                      title=(title or "").strip() or None, url=(link or "").strip() or None)
+        link = (entry.get("link") or "").strip() or None
+        doc_id = f"{stem}-{hashlib.sha1((entry.get('id') or link or text).encode('utf-8')).hexdigest()[:12]}"
+        yield Article(doc_id=doc_id, body=text, path=where, date=_item_date(entry, where),
+                      title=_text_of(entry.get("title_detail")) or None, url=link, outlet=outlet)
 
 
 def read_warc(path: str, max_bytes: int = 20_000_000) -> Iterator[Article | InputError]:
