@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 TEXT_SUFFIXES = (".txt", ".text")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".ndjson", ".ndjson.gz", ".ndjson.zst")
 HTML_SUFFIXES = (".html", ".htm")
-FEED_SUFFIXES = (".rss", ".atom", ".xml")
+FEED_SUFFIXES = (".rss", ".atom", ".xml", ".rss.gz", ".atom.gz", ".xml.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz")
 GOLD_SUFFIX = ".gold.jsonl"
 

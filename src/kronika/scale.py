@@ -24,7 +24,7 @@ from typing import Callable
 
 from .batch import BatchStats, Sink, run_batch
 from .flat import arrow_schema, flatten
-from .readers import iter_input_files, open_binary, read_inputs, read_jsonl
+from .readers import FEED_SUFFIXES, iter_input_files, open_binary, read_inputs, read_jsonl
 from .records import Article
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def make_shards(paths: list[str], lines_per_shard: int = 200, files_per_shard: i
             n = _count_lines(f)
             for a in range(0, max(n, 1), lines_per_shard):
                 shards.append(Shard(_sid(f, a), [f], (a, min(a + lines_per_shard, n))))
-        elif low.endswith((".warc", ".warc.gz", ".rss", ".atom", ".xml")):
+        elif low.endswith((".warc", ".warc.gz", *FEED_SUFFIXES)):
             shards.append(Shard(_sid(f, 0), [f]))
         else:
             loose.append(f)
