@@ -35,7 +35,8 @@ def _timeit(fn, repeat: int = 5) -> float:
 def main() -> int:
     from kronika.readers import read_inputs
     from kronika.pipeline import Pipeline
-    from kronika.store import Filters, Store, query_clusters, query_mentions, stats
+    from kronika.filters import Filters
+    from kronika.store import Store, query_clusters, query_mentions, stats
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pg", help="PostgreSQL URL (default: start a throw-away server)")

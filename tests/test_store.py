@@ -19,7 +19,8 @@ from typer.testing import CliRunner
 from kronika.cli import app
 from kronika.eval.clusters import score_clusters
 from kronika.eval.events import read_jsonl
-from kronika.store import Filters, Store, ingest_paths, query_clusters, query_mentions, stats
+from kronika.filters import Filters
+from kronika.store import Store, ingest_paths, query_clusters, query_mentions, stats
 
 from .conftest import ROOT, SAMPLES
 

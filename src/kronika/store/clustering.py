@@ -5,8 +5,9 @@ cooperation; assault and coercion), the same country (or, across a border, place
 places that agree (the same GeoNames id, or within 50 km, or one of them names only the country),
 dates at most two days apart, and actors that do not contradict each other (the same code or one
 unknown; either side of talks and agreements; any for crowds). A cluster never takes two events
-of one article: the within-article merge kept them apart on purpose. Candidates are looked up by type, country and date window, so the work per
-event stays small however large the store grows; a new article joins the clusters already there.
+of one article: the within-article merge kept them apart on purpose. Candidates are looked up by
+type, country and date window, so the work per event stays small however large the store grows; a
+new article joins the clusters already there.
 """
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import datetime
 
 import sqlalchemy as sa
 
-from .geoparse import distance_km
+from ..geoparse import distance_km
+from .schema import clusters, events
 
 WINDOW_DAYS = 2
 RADIUS_KM = 50.0
@@ -75,9 +77,7 @@ def compatible(row: dict, c) -> float | None:
 
 
 def assign(conn, row: dict, article_id: int) -> int | None:
-    """The id of the cluster `row` joins (updated), or of a new one."""
-    from .store import clusters, events
-
+    """The id of the cluster `row` (an event row of the store) joins (updated), or of a new one."""
     day = _day(row.get("date"))
     best = None
     if day is not None and row.get("country"):
@@ -100,7 +100,7 @@ def assign(conn, row: dict, article_id: int) -> int | None:
     if best is None:
         return conn.execute(clusters.insert().values(
             event_type=row["event_type"], mode=row.get("mode"), country=row.get("country"), geonameid=row.get("geonameid"),
-            location_name=row.get("location_name"), lat=row.get("lat"), lon=row.get("lon"),
+            location=row.get("location"), lat=row.get("lat"), lon=row.get("lon"),
             actor_code=row.get("actor_code"), recipient_code=row.get("recipient_code"),
             first_date=(date or "")[:10] or None, last_date=(date or "")[:10] or None,
             n_mentions=1, n_articles=1)).inserted_primary_key[0]
@@ -111,7 +111,7 @@ def assign(conn, row: dict, article_id: int) -> int | None:
         values["last_date"] = max(c.last_date or date[:10], date[:10])
     # the cluster takes the most precise place and the known actors its reports give
     if row.get("geonameid") and not c.geonameid:
-        values.update(geonameid=row["geonameid"], location_name=row.get("location_name"), lat=row.get("lat"),
+        values.update(geonameid=row["geonameid"], location=row.get("location"), lat=row.get("lat"),
                       lon=row.get("lon"))
     if row.get("actor_code") and not c.actor_code:
         values["actor_code"] = row["actor_code"]

@@ -19,15 +19,15 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, BeforeValidator, Field
 
-from .. import store as st
+from ..store import schema as st
 from ..api import default_pipeline
 from ..batch import StoreSink, log_report, run_batch
-from ..filters import MAX_KM, FilterError, make_filters
+from ..filters import MAX_KM, FilterError, Filters, make_filters
 from ..filters import MAX_TEXT as MAX_FILTER_TEXT
 from ..flat import flatten
 from ..output import feature_collection
 from ..records import Article
-from ..store import Filters, Store, query_clusters, query_mentions, stats
+from ..store import Store, query_clusters, query_mentions, stats
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_PAGE = 500
@@ -142,7 +142,7 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
             mentions.append({"event_id": m.id, "article_id": m.article_id, "doc_id": m.doc_id, "title": m.title,
                              "outlet": m.outlet, "url": m.url, "article_date": m.date, **_evidence(rec), "record": rec})
         return {"cluster_id": c.id, "event_type": c.event_type, "quad": QUADS.get(c.event_type), "country": c.country,
-                "location": c.location_name, "lat": c.lat, "lon": c.lon, "first_date": c.first_date,
+                "location": c.location, "lat": c.lat, "lon": c.lon, "first_date": c.first_date,
                 "last_date": c.last_date, "n_mentions": len(mentions), "n_articles": len({m["article_id"] for m in mentions}),
                 "languages": sorted({m["record"].get("language") for m in mentions if m["record"].get("language")}),
                 "mentions": mentions}

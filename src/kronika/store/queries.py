@@ -1,0 +1,130 @@
+"""Reading the store: events (one per mention) or clusters (one per real-world event) that pass
+`kronika.filters.Filters`, and counts by day, type and country.
+
+Every function takes an open `Store` (its `engine` and `dialect`).
+"""
+from __future__ import annotations
+
+import json
+import math
+
+import sqlalchemy as sa
+
+from ..filters import Filters
+from ..geoparse import distance_km
+from .schema import articles, clusters, events
+
+
+def where_clauses(store, f: Filters, table) -> list:
+    """The SQL conditions of `f` on `table` (the events table or one with its columns). `near` is
+    a bounding box here; callers drop what lies outside the circle."""
+    conds = []
+    if f.since:
+        conds.append(table.c.date >= f.since)
+    if f.until:
+        conds.append(table.c.date <= f.until)
+    if f.country:
+        conds.append(table.c.country == f.country.upper())
+    if f.event_type:
+        conds.append(table.c.event_type == f.event_type.upper())
+    if f.actor:
+        like = f"%{f.actor.lower()}%"
+        conds.append(sa.or_(sa.func.lower(table.c.actor_code) == f.actor.lower(),
+                            sa.func.lower(table.c.actor).like(like)))
+    if f.lang:
+        conds.append(table.c.language == f.lang)
+    if f.near:
+        lat, lon = f.near
+        dlat = f.km / 111.0
+        dlon = f.km / max(1.0, 111.0 * math.cos(math.radians(lat)))
+        conds.append(sa.and_(table.c.lat.between(lat - dlat, lat + dlat), table.c.lon.between(lon - dlon, lon + dlon)))
+    if f.text:
+        if store.dialect == "sqlite":
+            conds.append(table.c.id.in_(sa.select(sa.column("rowid")).select_from(sa.table("events_fts"))
+                                        .where(sa.text("events_fts MATCH :q").bindparams(q=_fts_query(f.text)))))
+        elif store.dialect == "postgresql":
+            conds.append(sa.func.to_tsvector("simple", table.c.sentence).op("@@")(
+                sa.func.plainto_tsquery("simple", f.text)))
+        else:
+            conds.append(table.c.sentence.ilike(f"%{f.text}%"))
+    return conds
+
+
+def _fts_query(text: str) -> str:
+    """Words of a user query as an FTS5 query: each word a quoted string (quotes doubled, control
+    characters dropped), so no user input is read as FTS syntax."""
+    clean = "".join(ch if ch.isprintable() else " " for ch in text)
+    words = [w for w in clean.split() if any(c.isalnum() for c in w)]
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words) or '""'
+
+
+def query_mentions(store, f: Filters, limit: int = 1000, offset: int = 0) -> list[dict]:
+    """Events (one per mention) that pass the filters, newest first: their records with
+    `cluster_id` and `n_articles` added, e.g. `query_mentions(store, Filters(country="GE"), 10)`."""
+    conds = where_clauses(store, f, events)
+    q = (sa.select(events.c.id, events.c.record, events.c.cluster_id, clusters.c.n_articles, articles.c.doc_id,
+                   articles.c.outlet)
+         .join(clusters, clusters.c.id == events.c.cluster_id, isouter=True)
+         .join(articles, articles.c.id == events.c.article_id)
+         .where(*conds).order_by(events.c.date.desc().nulls_last(), events.c.id).limit(limit).offset(offset))
+    out = []
+    with store.engine.connect() as conn:
+        rows = conn.execute(q).all()
+    for r in rows:
+        rec = json.loads(r.record)
+        loc = rec.get("location") or {}
+        if f.near and loc.get("lat") is not None and distance_km(f.near[0], f.near[1], loc["lat"], loc["lon"]) > f.km:
+            continue
+        rec["cluster_id"] = r.cluster_id
+        rec["n_articles"] = r.n_articles
+        out.append(rec)
+    return out
+
+
+def query_clusters(store, f: Filters, limit: int = 1000, offset: int = 0) -> list[dict]:
+    """Clusters with at least one mention that passes the filters: one row per real-world event,
+    with its mentions' article count, outlets and languages and first and last report."""
+    conds = where_clauses(store, f, events)
+    ids = sa.select(events.c.cluster_id).where(*conds, events.c.cluster_id.is_not(None)).distinct()
+    q = (sa.select(clusters).where(clusters.c.id.in_(ids))
+         .order_by(clusters.c.first_date.desc().nulls_last(), clusters.c.id).limit(limit).offset(offset))
+    out = []
+    with store.engine.connect() as conn:
+        found = conn.execute(q).all()
+        members: dict[int, list] = {c.id: [] for c in found}
+        for i in range(0, len(found), 500):  # one query per 500 clusters, not one per cluster
+            chunk = [c.id for c in found[i:i + 500]]
+            for m in conn.execute(
+                    sa.select(events.c.cluster_id, events.c.record, events.c.language, articles.c.outlet,
+                              articles.c.doc_id)
+                    .join(articles, articles.c.id == events.c.article_id)
+                    .where(events.c.cluster_id.in_(chunk)).order_by(events.c.id)):
+                members[m.cluster_id].append(m)
+    for c in found:
+        ms = members[c.id]
+        rec = dict(json.loads(ms[0].record)) if ms else {}
+        rec["cluster_id"] = c.id
+        rec["n_mentions"] = len(ms)
+        rec["n_articles"] = len({m.doc_id for m in ms})
+        rec["n_sources"] = len({m.outlet or m.doc_id for m in ms})
+        rec["languages"] = sorted({m.language for m in ms if m.language})
+        rec["first_date"], rec["last_date"] = c.first_date, c.last_date
+        rec["articles"] = sorted({m.doc_id for m in ms})
+        out.append(rec)
+    return out
+
+
+def stats(store, f: Filters | None = None) -> dict:
+    """Counts of events by day, type and country (mentions and clusters)."""
+    f = f or Filters()
+    conds = where_clauses(store, f, events)
+    out = {}
+    with store.engine.connect() as conn:
+        out["articles"] = conn.execute(sa.select(sa.func.count()).select_from(articles)).scalar()
+        out["events"] = conn.execute(sa.select(sa.func.count()).select_from(events).where(*conds)).scalar()
+        out["clusters"] = conn.execute(sa.select(sa.func.count(sa.distinct(events.c.cluster_id))).where(*conds)).scalar()
+        for key, col in (("by_day", events.c.date), ("by_type", events.c.event_type), ("by_country", events.c.country)):
+            rows = conn.execute(sa.select(col, sa.func.count(), sa.func.count(sa.distinct(events.c.cluster_id)))
+                                .where(*conds).group_by(col).order_by(col.asc().nulls_last())).all()
+            out[key] = [{"key": r[0], "events": r[1], "clusters": r[2]} for r in rows]
+    return out
