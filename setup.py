@@ -2,6 +2,7 @@
 carries the web page's third-party files, fetched by src/kronika/web/vendor.py when missing."""
 import importlib.util
 from pathlib import Path
+from typing import ClassVar
 
 from setuptools import Command, find_namespace_packages, setup
 from setuptools.command.build import build
@@ -16,7 +17,7 @@ class vendor_web(Command):
     """Put the files vendor.json lists into src/kronika/web/static/vendor unless they are there."""
 
     description = "fetch the web page's third-party files from npm when they are missing"
-    user_options = []
+    user_options: ClassVar[list] = []
 
     def initialize_options(self):
         pass
@@ -44,7 +45,7 @@ class vendor_web(Command):
 class build_with_vendor(build):
     # a build step of its own rather than inside build_py: editable installs run a customised
     # build_py under a guard that turns its errors into a warning, but run other steps plainly
-    sub_commands = [("vendor_web", None), *build.sub_commands]
+    sub_commands: ClassVar[list] = [("vendor_web", None), *build.sub_commands]
 
 
 class sdist_with_vendor(sdist):

@@ -114,7 +114,7 @@ def _npm_pack(npm: str, packages: list[dict], into: Path) -> dict[str, dict]:
     wanted = [f"{p['name']}@{p['version']}" for p in packages]
     try:
         done = subprocess.run([npm, "pack", "--json", "--loglevel=error", *wanted], cwd=into,
-                              capture_output=True, text=True, timeout=600)
+                              capture_output=True, text=True, timeout=600, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise VendorError(f"npm pack {' '.join(wanted)} did not finish ({exc}); check npm and the network") from exc
     if done.returncode != 0:
