@@ -17,7 +17,7 @@ import time
 
 from kronika.eval import geobench
 from kronika.gazetteer import load_index
-from kronika.geoparse import Geoparser
+from kronika.geoparse import geoparse
 from kronika.morph import Morphology
 from kronika.pipeline import Pipeline
 from kronika.records import Article
@@ -34,12 +34,12 @@ def main() -> int:
     morph = Morphology()
     index = load_index(morph)
     load_s = time.perf_counter() - t0
-    parser = Geoparser(Pipeline.default(morph, index))
+    pipeline = Pipeline.default(morph, index)
     docs = geobench.load(args.benchmark, limit=args.limit)
     t1 = time.perf_counter()
     n = 0
     for d in docs:
-        n += len(parser.parse(Article(d.doc_id, d.text, lang="en")))
+        n += len(geoparse(pipeline, Article(d.doc_id, d.text, lang="en")))
     dt = time.perf_counter() - t1
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     chars = sum(len(d.text) for d in docs)

@@ -62,7 +62,7 @@ def main() -> int:
         tmp = Path(tempfile.mkdtemp())
         pg_ingest = server.new_database(pg_base, "bench_ingest") if server else pg_base
         for name, url in (("SQLite", f"sqlite:///{tmp / 'ingest.db'}"), ("PostgreSQL", pg_ingest)):
-            store = Store.open(url)
+            store = Store(url)
             t = time.perf_counter()
             for a, recs in extracted:
                 store.add(a, recs)
@@ -98,7 +98,7 @@ def build_store(url: str, n_events: int, pipeline):
     from kronika.readers import read_inputs
     from kronika.store import Store
 
-    store = Store.open(url)
+    store = Store(url)
     samples = [(a, [e.to_dict() for e in pipeline.process(a).events])
                for a in read_inputs(sorted(glob.glob(str(ROOT / "src/kronika/samples/*.txt"))))]
     pool = [r for _, recs in samples for r in recs]

@@ -10,20 +10,21 @@ import schemathesis
 from hypothesis import settings
 from fastapi.testclient import TestClient
 
-from kronika.store import Store, ingest_paths
+from kronika.store import Store
 from kronika.web.app import MAX_TEXT, create_app
 
 from .conftest import SAMPLES
 
 TOKEN = "s3cret-token"
 _DB = f"sqlite:///{Path(tempfile.mkdtemp(prefix='kronika-api-')) / 'api.db'}"
+_STORE = Store(_DB)  # serving never creates a store: it is made first, as `kronika ingest` would
 _APP = create_app(_DB, token=TOKEN)
 schema = schemathesis.openapi.from_asgi("/openapi.json", _APP)
 
 
 @pytest.fixture(scope="module")
 def client(pipeline):
-    ingest_paths(Store.open(_DB), sorted(str(p) for p in SAMPLES.glob("*.txt")), pipeline=pipeline)
+    _STORE.ingest(sorted(str(p) for p in SAMPLES.glob("*.txt")), pipeline=pipeline)
     return TestClient(_APP)
 
 

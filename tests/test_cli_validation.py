@@ -3,10 +3,7 @@ accepted (exit 2); read commands never create a database; one flat schema for ev
 from __future__ import annotations
 
 import csv
-import io
 import json
-import os
-import sqlite3
 
 import pytest
 from typer.testing import CliRunner

@@ -68,7 +68,7 @@ def v2_copy(tmp_path):
 
 
 def test_a_version_2_store_is_upgraded_in_place(v2_copy, pipeline):
-    store = Store.open(str(v2_copy))
+    store = Store(str(v2_copy))
     assert _revision(store) == HEAD
     for table in ("events", "clusters"):
         cols = _columns(store, table)
@@ -102,39 +102,39 @@ def test_a_version_2_store_is_upgraded_in_place(v2_copy, pipeline):
 def test_opening_twice_changes_nothing(tmp_path, v2_copy):
     fresh = tmp_path / "fresh.db"
     for path in (fresh, v2_copy):
-        Store.open(str(path)).engine.dispose()
+        Store(str(path)).engine.dispose()
         before = _schema(path)
-        store = Store.open(str(path))
+        store = Store(str(path))
         assert _revision(store) == HEAD and _schema(path) == before
-    assert _columns(Store.open(str(fresh)), "events") == _columns(Store.open(str(v2_copy)), "events")
+    assert _columns(Store(str(fresh)), "events") == _columns(Store(str(v2_copy)), "events")
 
 
 def test_a_version_1_store_gains_the_cluster_mode(v2_copy):
     with sqlite3.connect(v2_copy) as c:
         c.execute("alter table clusters drop column mode")
         c.execute("update kronika_meta set value = '1' where key = 'schema_version'")
-    store = Store.open(str(v2_copy))
+    store = Store(str(v2_copy))
     assert {"mode", "location"} <= _columns(store, "clusters") and _revision(store) == HEAD
 
 
 def test_downgrade_to_the_baseline_and_back(v2_copy):
-    store = Store.open(str(v2_copy))
+    store = Store(str(v2_copy))
     with store.engine.begin() as conn:
         command.downgrade(_config(conn), "0001")
     assert OLD["events"] <= _columns(store, "events") and "kronika_meta" in _tables(store)
-    store = Store.open(str(v2_copy))
+    store = Store(str(v2_copy))
     assert RENAMED["events"] <= _columns(store, "events") and query_mentions(store, Filters(text="police"))
 
 
 def test_reading_a_missing_file_makes_nothing(tmp_path):
     path = tmp_path / "none.db"
     with pytest.raises(KronikaError) as err:
-        Store.open(str(path), create=False)
+        Store(str(path), create=False)
     message = str(err.value)
     assert str(path) in message and "kronika ingest" in message and "--db" in message and "\n" not in message
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(KronikaError):
-        Store.open(f"sqlite:///{path}", create=False)
+        Store(f"sqlite:///{path}", create=False)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -144,13 +144,13 @@ def test_reading_a_database_that_is_not_a_store(tmp_path):
         c.execute("create table notes (id integer primary key, text)")
     data = path.read_bytes()
     with pytest.raises(KronikaError, match="not a kronika store"):
-        Store.open(str(path), create=False)
+        Store(str(path), create=False)
     assert path.read_bytes() == data and sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]
 
 
 def test_a_store_in_a_missing_folder(tmp_path):
     with pytest.raises(KronikaError, match="does not exist"):
-        Store.open(str(tmp_path / "no" / "such" / "k.db"))
+        Store(str(tmp_path / "no" / "such" / "k.db"))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -158,18 +158,18 @@ def test_a_store_in_a_missing_folder(tmp_path):
                                  "://nothing"])
 def test_an_unknown_database_is_one_line(url):
     with pytest.raises(KronikaError) as err:
-        Store.open(url)
+        Store(url)
     message = str(err.value)
     assert "\n" not in message and ("not supported" in message or "cannot be read" in message)
     assert "sqlite:///PATH" in message and "postgresql://USER@HOST/DB" in message and "secret" not in message
 
 
 def test_a_newer_store_asks_for_a_newer_kronika(tmp_path):
-    store = Store.open(str(tmp_path / "k.db"))
+    store = Store(str(tmp_path / "k.db"))
     with store.engine.begin() as c:
         c.execute(sa.text("update alembic_version set version_num = '0099'"))
     with pytest.raises(KronikaError, match="newer than this kronika.*upgrade kronika"):
-        Store.open(str(tmp_path / "k.db"))
+        Store(str(tmp_path / "k.db"))
 
 
 def test_read_commands_say_one_line_and_make_nothing(tmp_path):
@@ -191,17 +191,17 @@ def _pg_url(postgres, name: str) -> str:
 
 def test_a_fresh_postgresql_store(postgres, pipeline):
     url = _pg_url(postgres, "mig_fresh")
-    store = Store.open(url)
+    store = Store(url)
     assert _revision(store) == HEAD and RENAMED["events"] <= _columns(store, "events")
     with store.engine.connect() as c:
         indexes = {i["name"] for i in sa.inspect(c).get_indexes("events")}
     assert "events_sentence_tsv" in indexes
-    Store.open(url)  # again: nothing to do
+    Store(url)  # again: nothing to do
     [article] = list(read_inputs([str(SAMPLES / "en_02.txt")]))
     store.add(article, [e.to_dict() for e in pipeline.process(article).events])
     assert query_mentions(store, Filters(text="police", country="GE"))
     with pytest.raises(KronikaError, match="not a kronika store"):
-        Store.open(_pg_url(postgres, "mig_empty"), create=False)
+        Store(_pg_url(postgres, "mig_empty"), create=False)
 
 
 def test_postgresql_columns_are_renamed_on_a_version_2_schema(postgres):
@@ -220,7 +220,7 @@ def test_postgresql_columns_are_renamed_on_a_version_2_schema(postgres):
             "'{\"doc_id\": \"old_1\", \"event_type\": \"ASSAULT\"}' from articles a, clusters c"))
         assert conn.execute(sa.text("select value from kronika_meta")).scalar() == "2"
     engine.dispose()
-    store = Store.open(url, create=False)
+    store = Store(url, create=False)
     assert _revision(store) == HEAD and "kronika_meta" not in _tables(store)
     assert RENAMED["events"] <= _columns(store, "events") and not OLD["clusters"] & _columns(store, "clusters")
     with store.engine.connect() as c:

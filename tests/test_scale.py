@@ -14,7 +14,7 @@ from kronika.readers import read_inputs
 from kronika.batch import StoreSink
 from kronika.scale import DaskExecutor, make_shards, process_shard
 from kronika.filters import Filters
-from kronika.store import Store, ingest_paths, query_mentions
+from kronika.store import Store, query_mentions
 
 from .conftest import SAMPLES
 
@@ -124,10 +124,10 @@ def test_a_killed_worker_has_its_shard_retried(corpus, single, tmp_path):
 
 
 def test_ingest_on_workers_equals_single_ingest(corpus, client, tmp_path, pipeline):
-    dist = Store.open(f"sqlite:///{tmp_path / 'dist.db'}")
+    dist = Store(f"sqlite:///{tmp_path / 'dist.db'}")
     DaskExecutor(str(tmp_path / "shards"), client=client, shard_size=4).run(corpus, StoreSink(dist))
-    one = Store.open(f"sqlite:///{tmp_path / 'one.db'}")
-    ingest_paths(one, corpus, pipeline=pipeline)
+    one = Store(f"sqlite:///{tmp_path / 'one.db'}")
+    one.ingest(corpus, pipeline=pipeline)
     key = lambda s: sorted((r["doc_id"], r["event_type"], r["date"]) for r in query_mentions(s, Filters(), 10_000))
     assert key(dist) == key(one) and key(dist)
     again = DaskExecutor(str(tmp_path / "shards"), client=client, shard_size=4).run(corpus, StoreSink(dist))

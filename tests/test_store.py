@@ -20,7 +20,7 @@ from kronika.cli import app
 from kronika.eval.clusters import score_clusters
 from kronika.eval.events import read_jsonl
 from kronika.filters import Filters
-from kronika.store import Store, ingest_paths, query_clusters, query_mentions, stats
+from kronika.store import Store, query_clusters, query_mentions, stats
 
 from .conftest import ROOT, SAMPLES
 
@@ -45,19 +45,19 @@ def db_url(request, tmp_path):
 def filled(pipeline, tmp_path_factory, postgres):
     """The samples ingested into a SQLite store and into a PostgreSQL store."""
     server, base = postgres
-    stores = {"sqlite": Store.open(f"sqlite:///{tmp_path_factory.mktemp('db') / 'samples.db'}"),
-              "postgresql": Store.open(server.new_database(base, "samples"))}
+    stores = {"sqlite": Store(f"sqlite:///{tmp_path_factory.mktemp('db') / 'samples.db'}"),
+              "postgresql": Store(server.new_database(base, "samples"))}
     for s in stores.values():
-        ingest_paths(s, SAMPLE_FILES, pipeline=pipeline)
+        s.ingest(SAMPLE_FILES, pipeline=pipeline)
     return stores
 
 
 def test_ingest_twice_stores_once(db_url, pipeline):
-    store = Store.open(db_url)
-    first = ingest_paths(store, SAMPLE_FILES, pipeline=pipeline)
+    store = Store(db_url)
+    first = store.ingest(SAMPLE_FILES, pipeline=pipeline)
     counts = _counts(store)
-    second = ingest_paths(store, SAMPLE_FILES, pipeline=pipeline)
-    assert first.articles == len(SAMPLE_FILES) and second.articles == 0 and second.skipped == len(SAMPLE_FILES)
+    second = store.ingest(SAMPLE_FILES, pipeline=pipeline)
+    assert first.stored == len(SAMPLE_FILES) and second.stored == 0 and second.skipped == len(SAMPLE_FILES)
     assert _counts(store) == counts and counts[1] > 50
 
 
@@ -92,9 +92,9 @@ def _ingest_proc(db: str, paths: list[str]) -> subprocess.Popen:
 
 def test_killed_ingest_resumes_to_the_same_store(tmp_path, pipeline):
     killed = f"sqlite:///{tmp_path / 'killed.db'}"
-    Store.open(killed)
+    Store(killed)
     proc = _ingest_proc(killed, SAMPLE_FILES)
-    store = Store.open(killed)
+    store = Store(killed)
     deadline = time.time() + 300
     while _counts(store)[0] < 3 and proc.poll() is None and time.time() < deadline:
         time.sleep(0.05)
@@ -107,8 +107,8 @@ def test_killed_ingest_resumes_to_the_same_store(tmp_path, pipeline):
     with store.engine.connect() as c:
         assert c.execute(sa.text("select count(*) from events where cluster_id is null")).scalar() == 0
     assert subprocess.run([*KRONIKA, "ingest", *SAMPLE_FILES, "--db", killed], cwd=ROOT, capture_output=True).returncode == 0
-    whole = Store.open(f"sqlite:///{tmp_path / 'whole.db'}")
-    ingest_paths(whole, SAMPLE_FILES, pipeline=pipeline)
+    whole = Store(f"sqlite:///{tmp_path / 'whole.db'}")
+    whole.ingest(SAMPLE_FILES, pipeline=pipeline)
     assert _counts(store) == _counts(whole)
     a = sorted((r["doc_id"], r["event_type"], r["date"]) for r in query_mentions(store, Filters(), limit=10_000))
     b = sorted((r["doc_id"], r["event_type"], r["date"]) for r in query_mentions(whole, Filters(), limit=10_000))
@@ -117,9 +117,9 @@ def test_killed_ingest_resumes_to_the_same_store(tmp_path, pipeline):
 
 def test_a_reader_runs_while_an_ingest_writes(tmp_path):
     db = f"sqlite:///{tmp_path / 'busy.db'}"
-    Store.open(db)
+    Store(db)
     proc = _ingest_proc(db, SAMPLE_FILES)
-    reader = Store.open(db)
+    reader = Store(db)
     reads, errors = 0, []
     while proc.poll() is None:
         try:
@@ -157,12 +157,12 @@ def test_feeds_warc_and_bad_input(tmp_path, pipeline):
         "</description></item><item><title>Headline only</title></item></channel></rss>", encoding="utf-8")
     _warc(folder / "crawl.warc.gz")
     (folder / "broken.bin.txt").write_bytes(b"\x00\x01\xff" * 300)
-    store = Store.open(f"sqlite:///{tmp_path / 'mixed.db'}")
-    first = ingest_paths(store, [str(folder)], pipeline=pipeline)
-    assert first.articles == 2 and first.failed == 2  # the headline-only item and the binary file
+    store = Store(f"sqlite:///{tmp_path / 'mixed.db'}")
+    first = store.ingest([str(folder)], pipeline=pipeline)
+    assert first.stored == 2 and first.failed == 2  # the headline-only item and the binary file
     counts = _counts(store)
-    again = ingest_paths(store, [str(folder)], pipeline=pipeline)
-    assert again.articles == 0 and _counts(store) == counts
+    again = store.ingest([str(folder)], pipeline=pipeline)
+    assert again.stored == 0 and _counts(store) == counts
     urls = {r["doc_id"] for r in query_mentions(store, Filters())}
     assert any(u.startswith("crawl-") for u in urls) and any(u.startswith("wire-") for u in urls)
 

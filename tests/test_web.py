@@ -12,7 +12,7 @@ import time
 import pytest
 
 from kronika.records import Article
-from kronika.store import Store, ingest_paths
+from kronika.store import Store
 
 from .conftest import ROOT, SAMPLES
 
@@ -34,8 +34,8 @@ def server(tmp_path_factory, pipeline):
 
     assert (STATIC / "vendor" / "leaflet" / "leaflet.js").exists(), "run scripts/vendor_web.sh (CI does)"
     db = f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.db'}"
-    store = Store.open(db)
-    ingest_paths(store, sorted(str(p) for p in SAMPLES.glob("*.txt")), pipeline=pipeline)
+    store = Store(db)
+    store.ingest(sorted(str(p) for p in SAMPLES.glob("*.txt")), pipeline=pipeline)
     hostile = Article("hostile", HOSTILE, date="2026-04-06", lang="en", title="<b onmouseover=alert(1)>title</b>")
     store.add(hostile, [e.to_dict() for e in pipeline.process(hostile).events])
     port = _free_port()

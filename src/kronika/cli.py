@@ -240,11 +240,11 @@ def geoparse(paths: List[str] = typer.Argument(..., help="Article files, directo
     import json
 
     from .errors import InputError
-    from .geoparse import Geoparser
+    from .geoparse import geoparse as toponyms
     from .readers import read_inputs
     from .pipeline import Pipeline
 
-    parser = Geoparser(Pipeline.default())
+    pipeline = Pipeline.default()
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     rows, failed, n = [], 0, 0
     try:
@@ -253,7 +253,7 @@ def geoparse(paths: List[str] = typer.Argument(..., help="Article files, directo
                 failed += 1
                 typer.echo(f"kronika: error: {item}", err=True)
                 continue
-            for top in parser.parse(item):
+            for top in toponyms(pipeline, item):
                 n += 1
                 if fmt == "jsonl":
                     out.write(json.dumps(top.to_dict(), ensure_ascii=False) + "\n")
@@ -383,7 +383,7 @@ def _open_store(db: Optional[str], create: bool = False):
     from .store import Store
 
     try:
-        return Store.open(db, create=create)
+        return Store(db, create=create)
     except KronikaError as exc:
         _fail(exc)
 

@@ -13,7 +13,6 @@ import datetime
 import hashlib
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -44,61 +43,57 @@ def default_url() -> str:
     return os.environ.get("KRONIKA_DB") or f"sqlite:///{Path.cwd() / 'kronika.db'}"
 
 
-@dataclass
-class IngestStats:
-    articles: int = 0
-    skipped: int = 0
-    events: int = 0
-    failed: int = 0
-
-
 class Store:
-    """One database; create with `Store.open(url)`."""
+    """One event store: `Store(url)` opens it (a SQLite path, sqlite:///PATH or
+    postgresql://USER@HOST/DB; default `default_url()`), its tables brought to the newest revision.
+    With `create=False` (read commands) a missing SQLite file or a database without kronika's
+    tables is an error and nothing is made. Every problem is one KronikaError line, e.g.
+    `Store("kronika.db", create=False)` -> "no store at /…/kronika.db: …".
 
-    def __init__(self, engine: sa.Engine):
-        self.engine = engine
-        self.dialect = engine.dialect.name
+    >>> store = Store("events.db")                                    # doctest: +SKIP
+    >>> store.ingest(["articles/"]).stored                            # doctest: +SKIP
+    12
+    >>> store.events(country="KZ", since="2022-01-05", per="cluster")  # doctest: +SKIP
+    [{'cluster_id': 3, 'event_type': 'PROTEST', ...}]
+    """
 
-    @classmethod
-    def open(cls, url: str | None = None, create: bool = True) -> "Store":
-        """The store at `url` (a SQLite path, sqlite:///PATH or postgresql://USER@HOST/DB; default
-        `default_url()`), its tables brought to the newest revision. With `create=False` (read
-        commands) a missing SQLite file or a database without kronika's tables is an error and
-        nothing is made. Every problem is one KronikaError line, e.g.
-        `Store.open("kronika.db", create=False)` -> "no store at /…/kronika.db: …".
-        """
-        target = _parse_url(url or default_url())
-        sqlite = target.get_backend_name() == "sqlite"
-        memory = sqlite and target.database in (None, "", ":memory:")
-        file = sqlite and not memory and not target.database.startswith("file:")
-        if file:
-            _check_sqlite_path(Path(target.database), create)
-        shown = target.database if file else target.render_as_string(hide_password=True)
-        engine = None
-        try:
-            if sqlite:
-                engine = sa.create_engine(target, connect_args={"timeout": 60})
-            else:
-                engine = sa.create_engine(target, pool_pre_ping=True)
-            if memory:
-                sa.event.listen(engine, "connect", _sqlite_pragmas)
-            _migrate(engine, create, shown)
-            if sqlite and not memory:
-                # the pragmas (WAL) change the file, so they come once it is known to be a store
-                engine.dispose()
-                sa.event.listen(engine, "connect", _sqlite_pragmas)
-        except (sa.exc.SQLAlchemyError, CommandError, OSError) as exc:
-            if engine is not None:
-                engine.dispose()
-            first = (str(exc).strip().splitlines() or [""])[0]
-            fix = ("check --db: a store is a SQLite file that `kronika ingest` made" if sqlite
-                   else "check the --db URL and that the server runs")
-            raise KronikaError(f"cannot open the store at {shown}: {type(exc).__name__}: {first}; {fix}") from exc
-        except KronikaError:
-            if engine is not None:
-                engine.dispose()
-            raise
-        return cls(engine)
+    def __init__(self, url: str | None = None, *, create: bool = True):
+        self.engine = _connect(url, create)
+        self.dialect = self.engine.dialect.name
+
+    # -- the Python API -------------------------------------------------------------------------
+
+    def ingest(self, inputs, *, max_bytes: int = 20_000_000, pipeline=None, executor=None):
+        """Extract and store articles: paths (files, folders, JSON Lines, HTML, feeds, WARC) and/or
+        `Article`s. Stored articles are skipped unread; a bad input is logged and counted. Returns
+        the batch's `BatchStats` (`stored`, `skipped`, `failed`, `events`, ...). `executor`: a
+        `scale.DaskExecutor` to extract on Dask workers."""
+        from ..api import articles_of
+        from ..batch import BatchStats, LocalExecutor, StoreSink, run_batch
+
+        paths, arts = articles_of(inputs)
+        local = LocalExecutor(pipeline)
+        stats = BatchStats()
+        if arts:
+            run_batch(arts, local.pipeline, StoreSink(self), stats)
+        if paths:
+            stats.merge((executor or local).run(paths, StoreSink(self), max_bytes=max_bytes))
+        return stats
+
+    def events(self, *, per: str = "mention", limit: int = 1000, offset: int = 0, **filters) -> list[dict]:
+        """Stored events (`per="mention"`, each with its cluster's fields) or clusters
+        (`per="cluster"`) that pass the filters of `filters.make_filters` (since, until, country,
+        event_type, actor, near, km, text, lang), newest first."""
+        from ..filters import check_grouping, make_filters
+
+        f = make_filters(**filters)
+        return (query_clusters if check_grouping(per) == "cluster" else query_mentions)(self, f, limit, offset)
+
+    def stats(self, **filters) -> dict:
+        """Counts of events and clusters by day, type and country, under the same filters."""
+        from ..filters import make_filters
+
+        return stats(self, make_filters(**filters))
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -133,6 +128,42 @@ class Store:
                 row["cluster_id"] = assign(conn, row, aid)
                 conn.execute(events.insert().values(**row))
         return True
+
+
+def _connect(url: str | None, create: bool) -> sa.Engine:
+    """An engine on the store at `url`, migrated (see `Store`)."""
+    target = _parse_url(url or default_url())
+    sqlite = target.get_backend_name() == "sqlite"
+    memory = sqlite and target.database in (None, "", ":memory:")
+    file = sqlite and not memory and not target.database.startswith("file:")
+    if file:
+        _check_sqlite_path(Path(target.database), create)
+    shown = target.database if file else target.render_as_string(hide_password=True)
+    engine = None
+    try:
+        if sqlite:
+            engine = sa.create_engine(target, connect_args={"timeout": 60})
+        else:
+            engine = sa.create_engine(target, pool_pre_ping=True)
+        if memory:
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+        _migrate(engine, create, shown)
+        if sqlite and not memory:
+            # the pragmas (WAL) change the file, so they come once it is known to be a store
+            engine.dispose()
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+    except (sa.exc.SQLAlchemyError, CommandError, OSError) as exc:
+        if engine is not None:
+            engine.dispose()
+        first = (str(exc).strip().splitlines() or [""])[0]
+        fix = ("check --db: a store is a SQLite file that `kronika ingest` made" if sqlite
+               else "check the --db URL and that the server runs")
+        raise KronikaError(f"cannot open the store at {shown}: {type(exc).__name__}: {first}; {fix}") from exc
+    except KronikaError:
+        if engine is not None:
+            engine.dispose()
+        raise
+    return engine
 
 
 def _event_row(rec: dict, article_id: int, article) -> dict:
@@ -204,37 +235,3 @@ def _migrate(engine: sa.Engine, create: bool, shown: str) -> None:
             conn.execute(sa.select(sa.func.pg_advisory_xact_lock(MIGRATION_LOCK)))
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
-
-
-def ingest_paths(store: Store, paths, max_bytes: int = 20_000_000, pipeline=None) -> IngestStats:
-    """Read, extract and store every input under `paths`; stored articles are skipped unread by
-    the pipeline, bad inputs reported and counted."""
-    import sys
-
-    from ..errors import InputError
-    from ..readers import read_inputs
-    from ..pipeline import Pipeline
-
-    stats = IngestStats()
-    pipeline = pipeline or Pipeline.default()
-    for item in read_inputs(paths, max_bytes=max_bytes):
-        if isinstance(item, InputError):
-            stats.failed += 1
-            print(f"kronika: error: {item}", file=sys.stderr)
-            continue
-        if store.has_article(item):
-            stats.skipped += 1
-            continue
-        try:
-            records = [e.to_dict() for e in pipeline.process(item).events]
-        except Exception as exc:  # one article must not stop the batch
-            stats.failed += 1
-            print(f"kronika: error: {item.path}: could not process ({type(exc).__name__}: {exc}); "
-                  f"please report it with this file", file=sys.stderr)
-            continue
-        if store.add(item, records):
-            stats.articles += 1
-            stats.events += len(records)
-        else:
-            stats.skipped += 1
-    return stats

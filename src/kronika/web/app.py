@@ -94,7 +94,7 @@ class FeatureCollection(BaseModel):
 def create_app(db: str | None = None, token: str | None = None, tiles: str | None = None) -> FastAPI:
     """The app over the store at `db`; `token` enables POST /api/ingest; `tiles` is an optional
     tile URL template ("https://tiles.example/{z}/{x}/{y}.png") for the map's background."""
-    store = Store.open(db, create=False)  # serving never makes a database
+    store = Store(db, create=False)  # serving never makes a database
     app = FastAPI(title="kronika", version=_version(), docs_url=None, redoc_url=None,
                   description="Events from news articles: who did what to whom, where, when, and the sentence "
                               "that says so.")
