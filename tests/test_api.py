@@ -74,9 +74,14 @@ def test_writing_needs_the_token(client, tmp_path):
     assert client.post("/api/ingest", json=art).status_code == 401
     assert client.post("/api/ingest", json=art, headers={"Authorization": "Bearer nope"}).status_code == 401
     ok = client.post("/api/ingest", json=art, headers={"Authorization": f"Bearer {TOKEN}"})
-    assert ok.status_code == 200 and ok.json() == {"stored": 1, "skipped": 0}
+    assert ok.status_code == 200
+    assert ok.json() == {"stored": 1, "skipped": 0, "failed": 0, "errors": [], "warnings": {}}
     again = client.post("/api/ingest", json=art, headers={"Authorization": f"Bearer {TOKEN}"})
-    assert again.json() == {"stored": 0, "skipped": 1}
+    assert again.json()["stored"] == 0 and again.json()["skipped"] == 1
+    undated = {"articles": [{"text": "Police detained 9 protesters in Brno, police said.", "lang": "en"}]}
+    r = client.post("/api/ingest", json=undated, headers={"Authorization": f"Bearer {TOKEN}"}).json()
+    assert r["stored"] == 1 and r["warnings"] == {"undated": 1}
+    Store(f"sqlite:///{tmp_path / 'ro.db'}")
     read_only = TestClient(create_app(f"sqlite:///{tmp_path / 'ro.db'}"))
     assert read_only.post("/api/ingest", json=art, headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 403
 
