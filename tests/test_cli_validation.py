@@ -30,7 +30,6 @@ def db(tmp_path_factory):
 @pytest.mark.parametrize("args,words", [
     (["--since", "2022-13-01"], "since '2022-13-01' is not a date"),
     (["--until", "yesterday"], "until 'yesterday' is not a date"),
-    (["--since", "2022-02-01", "--until", "2022-01-01"], "is after until"),
     (["--type", "FOO"], "type 'FOO' is not a PLOVER event type"),
     (["--country", "Ukraine"], "country 'Ukraine' is not an ISO 3166 alpha-2 code"),
     (["--country", "QQ"], "country 'QQ' is not an ISO 3166 alpha-2 code"),

@@ -48,17 +48,16 @@ def make_filters(since: str | None = None, until: str | None = None, country: st
                  resolve_place: Callable[[str], tuple[float, float] | None] | None = None) -> Filters:
     """Checked filters; raises FilterError. `near` is "LAT,LON", a (lat, lon) pair or a place name,
     which `resolve_place` turns into a point (None: no such place)."""
-    since, until = check_date("since", since), check_date("until", until)
-    if since and until and since > until:
-        raise FilterError(f"since {since} is after until {until}; give since <= until")
+    since, until = check_date("since", since), check_date("until", until)  # since after until: nothing passes
     if country:
         country = check_country(country)
     if event_type:
         event_type = check_type(event_type)
     if lang and not _LANG.fullmatch(lang):
         raise FilterError(f"lang {lang!r} is not a language code; use two lower-case letters, e.g. pl")
-    if actor is not None and (not actor.strip() or len(actor) > 100):
-        raise FilterError(f"actor {actor[:40]!r} is empty or too long; give a code (RUS) or part of a name")
+    if actor is not None and len(actor) > 100:
+        raise FilterError(f"actor {actor[:40]!r}... is too long; give a code (RUS) or part of a name")
+    actor = actor.strip() if actor and actor.strip() else None
     if text is not None and len(text) > MAX_TEXT:
         raise FilterError(f"text is {len(text)} characters, over the {MAX_TEXT} limit; give a few words")
     if not (0 < km <= MAX_KM):
@@ -83,6 +82,11 @@ def check_type(value: str) -> str:
     if up not in EVENT_TYPES:
         raise FilterError(f"type {value!r} is not a PLOVER event type; use one of {', '.join(EVENT_TYPES)}")
     return up
+
+
+def country_codes() -> list[str]:
+    """Every ISO 3166 alpha-2 code a filter accepts, sorted."""
+    return sorted(_alpha2())
 
 
 def check_country(value: str) -> str:

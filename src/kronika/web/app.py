@@ -22,7 +22,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 from ..store import schema as st
 from ..api import default_pipeline
 from ..batch import StoreSink, log_report, run_batch
-from ..filters import MAX_KM, FilterError, Filters, make_filters
+from ..filters import MAX_KM, FilterError, Filters, country_codes, make_filters
 from ..filters import MAX_TEXT as MAX_FILTER_TEXT
 from ..flat import flatten
 from ..output import feature_collection
@@ -99,7 +99,8 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
                   description="Events from news articles: who did what to whom, where, when, and the sentence "
                               "that says so.")
     def filters(since: Day | None = Query(None), until: Day | None = Query(None),
-                country: str | None = Query(None, pattern=r"^[A-Za-z]{2}$"),
+                country: str | None = Query(None, pattern=r"^[A-Za-z]{2}$",
+                                            json_schema_extra={"enum": country_codes()}),
                 type: EventType | None = Query(None, description="PLOVER event type"),
                 actor: str | None = Query(None, max_length=100), lat: float | None = Query(None, ge=-90, le=90),
                 lon: float | None = Query(None, ge=-180, le=180), km: float = Query(50.0, gt=0, le=MAX_KM),
