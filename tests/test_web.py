@@ -32,7 +32,7 @@ def server(tmp_path_factory, pipeline):
 
     from kronika.web.app import STATIC, create_app
 
-    assert (STATIC / "vendor" / "leaflet" / "leaflet.js").exists(), "run scripts/vendor_web.sh (CI does)"
+    assert (STATIC / "vendor" / "leaflet" / "leaflet.js").exists(), "the map files come with the package: reinstall it (pip install -e .)"
     db = f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.db'}"
     store = Store(db)
     store.ingest(sorted(str(p) for p in SAMPLES.glob("*.txt")), pipeline=pipeline)

@@ -215,7 +215,7 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
         from fastapi.openapi.docs import get_swagger_ui_html
 
         if not (swagger / "swagger-ui-bundle.js").exists():
-            return JSONResponse({"detail": "the API docs' files are missing (run scripts/vendor_web.sh); the "
+            return JSONResponse({"detail": "the API docs' files are missing (the package was built without them: reinstall it); the "
                                            "schema is at /openapi.json"}, status_code=404)
         page = get_swagger_ui_html(openapi_url="/openapi.json", title="kronika API",
                                    swagger_js_url="/static/vendor/swagger/swagger-ui-bundle.js",
