@@ -1,5 +1,6 @@
 """Geoparsing: places in several languages, "City, State" patterns, unresolved toponyms, the CLI,
-and the scoring of `kronika eval geo`. Articles here are written for these tests."""
+the scoring of `kronika eval geo`, and the one resolver behind both the toponyms and the places of
+the entity stage's mentions. Articles here are written for these tests."""
 from __future__ import annotations
 
 import json
@@ -10,19 +11,20 @@ from typer.testing import CliRunner
 from kronika.cli import app
 from kronika.eval import geobench
 from kronika.eval.geo import score
-from kronika.geoparse import Geoparser, Toponym, distance_km
-from kronika.records import Article
+from kronika.geoparse import geoparse
+from kronika.places import distance_km
+from kronika.records import Article, Toponym
 
 ALMATY, ASTANA, AKTOBE, KAZAKHSTAN = 1526384, 1526273, 610611, 1522867
 
 
 @pytest.fixture(scope="module")
 def geoparser(pipeline):
-    return Geoparser(pipeline)
+    return lambda article: geoparse(pipeline, article)
 
 
 def _ids(geoparser, text: str, lang: str | None = None) -> dict[str, int | None]:
-    return {t.text: t.geonameid for t in geoparser.parse(Article("t", text, date="2022-01-06", lang=lang))}
+    return {t.text: t.geonameid for t in geoparser(Article("t", text, date="2022-01-06", lang=lang))}
 
 
 @pytest.mark.parametrize("lang,text,expected", [
@@ -53,14 +55,14 @@ def test_seed_article_places(geoparser, shared):
     from kronika.readers import read_inputs
 
     article = next(iter(read_inputs([str(shared / "seed" / "000_01fde6d5beb19eeb.txt")])))
-    tops = geoparser.parse(article)
+    tops = geoparser(article)
     by_id = {t.geonameid for t in tops}
     assert {ALMATY, ASTANA, AKTOBE, KAZAKHSTAN} <= by_id
     assert all(t.lat is not None for t in tops if t.geonameid)
 
 
 def test_city_state_patterns_and_homonyms(geoparser):
-    tops = geoparser.parse(Article("t", "ALEXANDRIA, La. - The mayor of Alexandria said the bridge over "
+    tops = geoparser(Article("t", "ALEXANDRIA, La. - The mayor of Alexandria said the bridge over "
                                         "the Red River will reopen. Flooding also hit Pineville and Rapides Parish.",
                                    lang="en"))
     alex = [t for t in tops if t.text.lower() == "alexandria"]
@@ -68,24 +70,24 @@ def test_city_state_patterns_and_homonyms(geoparser):
     parish = next(t for t in tops if t.text == "Rapides Parish")
     assert parish.country == "US" and parish.feature == "other"
     assert distance_km(parish.lat, parish.lon, 31.2, -92.5) < 100
-    tops = geoparser.parse(Article("t", "Heavy rain fell on Paris, Texas, where the county fair was cancelled.",
+    tops = geoparser(Article("t", "Heavy rain fell on Paris, Texas, where the county fair was cancelled.",
                                    lang="en"))
     paris = next(t for t in tops if t.text == "Paris")
     assert paris.country == "US" and paris.admin1 == "Texas"
 
 
 def test_context_decides_between_homonyms(geoparser):
-    tops = geoparser.parse(Article("t", "Police in London, Ontario, said the fire started downtown. "
+    tops = geoparser(Article("t", "Police in London, Ontario, said the fire started downtown. "
                                         "Crews from London worked through the night, Canada's broadcaster reported.",
                                    lang="en"))
     assert {t.country for t in tops if t.text == "London"} == {"CA"}
-    tops = geoparser.parse(Article("t", "Talks in London ended without a deal, Britain's foreign office said.",
+    tops = geoparser(Article("t", "Talks in London ended without a deal, Britain's foreign office said.",
                                    lang="en"))
     assert next(t for t in tops if t.text == "London").country == "GB"
 
 
 def test_unknown_place_is_listed_with_a_reason(geoparser):
-    tops = geoparser.parse(Article("t", "The convoy stopped in Zvorlivka overnight before it reached Kharkiv.",
+    tops = geoparser(Article("t", "The convoy stopped in Zvorlivka overnight before it reached Kharkiv.",
                                    lang="en"))
     unknown = next(t for t in tops if t.text == "Zvorlivka")
     assert unknown.geonameid is None and unknown.lat is None and unknown.reason
@@ -93,10 +95,38 @@ def test_unknown_place_is_listed_with_a_reason(geoparser):
 
 
 def test_demonyms_and_common_words(geoparser):
-    tops = geoparser.parse(Article("t", "Spanish officials met Police chiefs at the Court on Monday.", lang="en"))
+    tops = geoparser(Article("t", "Spanish officials met Police chiefs at the Court on Monday.", lang="en"))
     kinds = {t.text: (t.kind, t.country) for t in tops}
     assert kinds.get("Spanish") == ("demonym", "ES")  # not the town of Spanish, Ontario
     assert "Police" not in kinds and "Court" not in kinds
+
+
+def _places(doc) -> list[tuple[str, str, str | None, str | None]]:
+    return [(m.text, m.key, m.code, m.place.country) for ms in doc.mentions for m in ms
+            if m.kind == "LOC" and m.place is not None]
+
+
+def test_mentions_take_the_place_the_toponyms_chose(pipeline):
+    doc = pipeline.process(Article("t", "Police in London, Ontario, said the fire started downtown. Crews from "
+                                        "London worked through the night, Canada's broadcaster reported.", lang="en"),
+                           until="entities")
+    assert [t.country for t in doc.toponyms if t.text == "London"] == ["CA", "CA"]
+    london = [p for p in _places(doc) if p[0] == "London"]
+    assert london == [("London", "London", "CAN", "CA")] * 2  # not the curated London, GB
+    assert doc.toponyms == geoparse(pipeline, doc.article)  # geoparse reads the same resolution
+
+
+def test_names_the_resolver_rejects_leave_the_mentions(pipeline):
+    doc = pipeline.process(Article("t", "Spanish officials met Police chiefs at the Court on Monday.", lang="en"),
+                           until="entities")
+    assert _places(doc) == []  # Police, PL and Court, CH are words here
+    assert [(m.text, m.kind, m.code) for m in doc.mentions[0] if m.text == "Spanish"] == [("Spanish", "NORP", "ESP")]
+    # a town of a country nothing else brings up, in an article firmly elsewhere: "Markiem" (Marek) is
+    # a man's name, not Dupnitsa in Bulgaria
+    doc = pipeline.process(Article("t", "Premier Polski rozmawiał w Warszawie z sekretarzem generalnym NATO Markiem "
+                                        "Rutte o granicy z Białorusią.", lang="pl"), until="entities")
+    assert [p[0] for p in _places(doc)] == ["Polski", "Warszawie", "Białorusią"]
+    assert [t.text for t in doc.toponyms] == ["Polski", "Warszawie", "Białorusią"]
 
 
 def test_geoparse_cli_jsonl_and_bad_input(tmp_path):
@@ -142,7 +172,7 @@ def test_score_counts_missed_and_wrong():
            "Luhansk, Odessa, Lwiw und Kiew."),
 ])
 def test_inflected_city_names(geoparser, lang, text):
-    tops = geoparser.parse(Article("t", text, lang=lang))
+    tops = geoparser(Article("t", text, lang=lang))
     assert len(tops) == 12, [t.text for t in tops]
     assert {t.country for t in tops} == {"UA"}
     assert len({t.geonameid for t in tops}) == 12  # twelve different cities, each with its GeoNames id

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from dataclasses import replace
-
 
 from .dates import calendar_words
 from .gazetteer import NameIndex
@@ -80,28 +78,6 @@ class EntityFinder:
         out.sort(key=lambda m: m.start)
         return out
 
-    def candidates(self, sent: Sentence, sent_index: int) -> list[tuple[Mention, list[Place], str | None]]:
-        """The mentions of a sentence, each with every place its name can stand for (a geoparser
-        weighs them with the whole article in view) and the country code when the name is also a
-        demonym ("Spanish" is a town in Ontario too)."""
-        toks = sent.tokens
-        forms = [token_forms(t, sent.lang) for t in toks]
-        out = []
-        for m in self.find(sent, sent_index):
-            found = self._match(toks, forms, m.first_token, sent.lang) if m.kind in ("LOC", "NORP") else None
-            places: list[Place] = []
-            demonym = None
-            if found is not None and found[0] == m.last_token:
-                seen = set()
-                for e in found[1]:
-                    if e.kind == "LOC" and e.place is not None and e.place not in seen:
-                        seen.add(e.place)
-                        places.append(self.index.place_at(e.place))
-                    elif e.kind == "NORP":
-                        demonym = e.code
-            out.append((m, places, demonym))
-        return out
-
     def _match(self, toks: list[Token], forms: list[list[str]], i: int,
                lang: str | None = None) -> tuple[int, list, tuple[str, ...]] | None:
         """The longest name starting at token i: (last token, entries, key), or None."""
@@ -146,22 +122,22 @@ class EntityFinder:
         if found is None:
             return None
         j, entries, key = found
-        entry = self._choose(entries, toks, i, j, standalone)
+        entry = self._choose(entries, toks, i, j, standalone, lang)
         if entry is None:
             return None
         last = toks[j]
         inflected = last.tags[:1] == ("ign",) and key[-1] not in (last.lower, *last.lemmas)
         alts: tuple[Place, ...] = ()
-        if entry.kind == "LOC" and not entry.curated and entry.place is not None:
-            alts = tuple(self.index.place_at(e.place) for e in entries if e.kind == "LOC" and e.place is not None
-                         and e is not entry and self.index.place_at(e.place).resolution == "city")[:20]
+        if entry.kind == "LOC" and entry.place is not None:  # every other place of the name, for places.py to weigh
+            others = dict.fromkeys(e.place for e in entries if e.kind == "LOC" and e.place is not None)
+            alts = tuple(self.index.place_at(p) for p in others if p != entry.place)
         first = toks[i]
         text = "".join(t.text if k == i else " " * (t.start - toks[k - 1].end) + t.text for k, t in enumerate(toks[i:j + 1], i))
         return Mention(first.start, toks[j].end, text, entry.kind if entry.kind != "NORP" else "NORP", entry.key,
                        _base(toks, i, j), entry.code, entry.sector, self.index.place(entry), entry.source_kind,
                        inflected, alts, i, j, si)
 
-    def _choose(self, entries, toks: list[Token], i: int, j: int, standalone: bool = False):
+    def _choose(self, entries, toks: list[Token], i: int, j: int, standalone: bool = False, lang: str | None = None):
         first = toks[i]
         ok = []
         if i == j and first.lower in calendar_words():
@@ -186,7 +162,7 @@ class EntityFinder:
                         and toks[i - 1].lower in GERMAN_ARTICLES:
                     continue  # "die Lage", "der Kessel": a German noun, not the town of that name
                 if place.resolution == "city" and place.population < 100_000 and j + 1 < len(toks) \
-                        and first.lower in _first_names() and toks[j + 1].text[:1].isupper():
+                        and first.lower in first_names() and toks[j + 1].text[:1].isupper():
                     continue  # "Grace Wanjiru": a given name, not Grace, Idaho
             if e.kind == "LOC" and not e.curated and j + 2 < len(toks) and toks[j + 1].lower in NAME_LINKS \
                     and toks[j + 2].text[:1].isupper() and self.index.place_at(e.place).resolution == "city":
@@ -194,9 +170,20 @@ class EntityFinder:
             ok.append(e)
         if not ok:
             return None
-        return min(ok, key=lambda e: (not e.curated, _KIND_RANK.get(e.kind, 3),
-                                      self.index.place_at(e.place).resolution != "country" if e.place is not None else False,
-                                      -e.population))
+        def rank(e):
+            return (not e.curated, _KIND_RANK.get(e.kind, 3),
+                    self.index.place_at(e.place).resolution != "country" if e.place is not None else False,
+                    -e.population)
+
+        best = min(ok, key=rank)
+        if best.kind == "LOC" and best.place is not None and not standalone:
+            place = self.index.place_at(best.place)
+            demonyms = [e for e in ok if e.kind == "NORP"]
+            lex = load_lexicon(lang) if lang else None
+            after_locative = i > 0 and lex is not None and toks[i - 1].lower in lex.locative
+            if demonyms and place.resolution == "city" and place.population < 100_000 and not after_locative:
+                return min(demonyms, key=rank)  # "Spanish officials", not the town of Spanish, Ontario
+        return best
 
     def _groups(self, toks: list[Token], lex: Lexicon, si: int, taken: set[int]) -> list[Mention]:
         out = []
@@ -264,45 +251,9 @@ def main_country(doc: Doc, index: NameIndex) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-BIG_CITY = 500_000
-
-
-def settle_places(doc: Doc, index: NameIndex) -> None:
-    """Choose among places of one name with the whole article in view, and drop small towns that
-    nothing in the article supports ("Police fired ..." in a report from Kenya is not Police, PL).
-
-    A town stays when it is large, lies in a country the article names (by a country, a demonym,
-    an office holder or a large city), or follows a locative preposition ("w Gdańsku").
-    """
-    a2 = {v: k for k, v in index.alpha3.items()}
-    countries: set[str] = set()
-    for ms in doc.mentions:
-        for m in ms:
-            if m.place is not None and (m.place.resolution != "city" or m.place.population >= BIG_CITY):
-                countries.add(m.place.country)
-            elif m.kind in ("NORP", "PER", "ORG") and m.code in a2:
-                countries.add(a2[m.code])
-    for si, sent in enumerate(doc.sentences):
-        lex = load_lexicon(sent.lang)
-        locative = lex.locative if lex else frozenset()
-        kept = []
-        for m in doc.mentions[si]:
-            if m.kind == "LOC" and m.place is not None and m.place.resolution == "city":
-                options = (m.place, *m.alternatives)
-                inside = [p for p in options if p.country in countries]
-                best = max(inside or options, key=lambda p: p.population)
-                after_prep = m.first_token > 0 and sent.tokens[m.first_token - 1].lower in locative \
-                    and best.population >= 10_000
-                if not inside and best.population < BIG_CITY and not after_prep:
-                    continue
-                if best is not m.place:
-                    m = replace(m, place=best, key=best.name, code=index.alpha3.get(best.country))
-            kept.append(m)
-        doc.mentions[si] = kept
-
-
 @functools.lru_cache(maxsize=1)
-def _first_names() -> frozenset[str]:
+def first_names() -> frozenset[str]:
+    """Given names in every language we read, lower-cased (data/first_names.yaml)."""
     path = data_path("first_names.yaml")
     if not path.exists():
         return frozenset()
@@ -326,7 +277,7 @@ def _surname_base(t: Token, lang: str) -> str:
 def find_people(doc: Doc) -> None:
     """People the name tables lack: a known given name and a capitalised surname ("Paweł Wroński",
     "Grace Wanjiru"), and later mentions of the surname alone ("Wroński dodał")."""
-    firsts = _first_names()
+    firsts = first_names()
     if not firsts:
         return
     surnames: dict[str, str] = {}  # surname base -> key

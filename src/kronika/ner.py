@@ -50,7 +50,7 @@ class Recogniser:
             starts = {t.start: k for k, t in enumerate(sent.tokens)}
             ends = {t.end: k for k, t in enumerate(sent.tokens)}
             new = []
-            for ne in self._sentence(doc, si, sent):
+            for ne in self.sentence_entities(doc, si, sent):
                 if ne.type not in ("PER", "ORG") or ne.start not in starts or ne.end not in ends:
                     continue
                 a, b = starts[ne.start], ends[ne.end]
@@ -64,11 +64,12 @@ class Recogniser:
     def entities(self, doc: Doc) -> list[NamedEntity]:
         out: list[NamedEntity] = []
         for si, sent in enumerate(doc.sentences):
-            out.extend(self._sentence(doc, si, sent))
+            out.extend(self.sentence_entities(doc, si, sent))
         return out
 
-    def _sentence(self, doc: Doc, si: int, sent: Sentence) -> list[NamedEntity]:
-        from .entities import _first_names
+    def sentence_entities(self, doc: Doc, si: int, sent: Sentence) -> list[NamedEntity]:
+        """The named entities of sentence `si`: its mentions with a name, then the runs only the name classes type."""
+        from .entities import first_names
 
         heads, pro, evt, canonical = _ner_data()
         toks = sent.tokens
@@ -84,7 +85,7 @@ class Recogniser:
             base = self._base(toks[m.first_token:m.last_token + 1], lang, kind)
             out.append(NamedEntity(doc.article.doc_id, m.start, m.end, m.text, kind, base, m.key))
             taken.update(range(m.first_token, m.last_token + 1))
-        firsts = _first_names()
+        firsts = first_names()
         k = 0
         while k < len(toks):
             if k in taken or not self._starts(toks, k, lang, heads.get(lang, frozenset()), pro | evt):
@@ -92,8 +93,9 @@ class Recogniser:
                 continue
             j = k
             while j + 1 < len(toks) and j + 1 not in taken and (
-                    _cap(toks[j + 1]) or (toks[j + 1].lower in CONNECTORS and j + 2 < len(toks) and _cap(toks[j + 2])
-                                          and toks[j + 1].lower not in ("i", "и", "і", "a", "und", "and"))):
+                    capitalised(toks[j + 1]) or (toks[j + 1].lower in CONNECTORS and j + 2 < len(toks)
+                                                 and capitalised(toks[j + 2])
+                                                 and toks[j + 1].lower not in ("i", "и", "і", "a", "und", "and"))):
                 j += 1
             run = toks[k:j + 1]
             typ = self._type(run, lang, heads.get(lang, frozenset()), firsts, pro, evt)
@@ -111,7 +113,7 @@ class Recogniser:
         low = set(_forms([t], lang))
         if low & special:
             return True
-        if not _cap(t):
+        if not capitalised(t):
             return False
         initial = k == 0 or toks[k - 1].text in OPENERS or toks[k - 1].text in ".!?"
         if initial:
@@ -191,5 +193,6 @@ OBLIQUE = {"pl": ("owi", "em", "ego", "emu", "ą", "ę", "ach", "ami", "ów", "o
            "uk": ("им", "ом", "ого", "ому", "ою", "ах", "ами", "ів", "ові")}
 
 
-def _cap(t: Token) -> bool:
+def capitalised(t: Token) -> bool:
+    """The token starts with a capital letter ("Kyiv", "NATO")."""
     return t.text[:1].isupper() and t.text[:1].isalpha()

@@ -20,7 +20,7 @@ from .clean import find_skips
 from .coding import code_events
 from .dates import resolve_dates
 from .dedup import merge_events
-from .entities import EntityFinder, find_people, main_country, settle_places
+from .entities import EntityFinder, find_people, main_country
 from .errors import PipelineError
 from .events import complete, extract_events
 from .gazetteer import NameIndex, load_index
@@ -29,6 +29,7 @@ from .langid import identify, script_of
 from .lexicon import load_lexicon
 from .morph import Morphology
 from .ner import Recogniser
+from .places import PlaceResolver
 from .records import Article, Doc, Notice, Paragraph, Sentence, Token
 from .roles import build_units
 from .sentences import WORD, paragraphs, split_sentences
@@ -64,6 +65,7 @@ class Pipeline:
         index = index or load_index(morph)
         finder = EntityFinder(index, morph)
         recogniser = Recogniser(index, morph)
+        resolver = PlaceResolver(index, finder, recogniser)
 
         def segment(doc: Doc) -> None:
             _segment(doc, morph)
@@ -72,8 +74,11 @@ class Pipeline:
             doc.mentions = [finder.find(s, i) for i, s in enumerate(doc.sentences)]
             doc.dateline = dateline_place(doc, finder)
             find_people(doc)
+            # places are resolved on the names the tables know; the name classes' people and
+            # organisations join after, around names that may yet turn out to be no place
+            doc.toponyms, choice = resolver.resolve(doc)
             recogniser.add_mentions(doc)
-            settle_places(doc, index)
+            resolver.settle(doc, choice)
             doc.main_country = main_country(doc, index)
 
         def places(doc: Doc) -> None:
@@ -90,7 +95,7 @@ class Pipeline:
         pipeline = cls([
             Stage("clean", ("article",), ("skips",), lambda d: setattr(d, "skips", find_skips(d.article.body))),
             Stage("segment", ("skips",), ("paragraphs", "sentences", "tokens"), segment),
-            Stage("entities", ("tokens",), ("mentions", "main_country"), entities),
+            Stage("entities", ("tokens",), ("mentions", "toponyms", "main_country"), entities),
             Stage("places", ("mentions",), ("places", "units"), places),
             Stage("dates", ("tokens",), ("dates", "anchor_dates"), resolve_dates),
             Stage("attribution", ("units",), ("sources", "speakers"), attribution),

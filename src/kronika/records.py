@@ -4,7 +4,7 @@ Offsets are Python character offsets into `Article.body`, end excluded.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +182,30 @@ class Event:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Toponym:
+    """A name of a place in an article and the place it was resolved to (places.py); a toponym that
+    could not be resolved has null fields and a `reason`."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    geonameid: int | None
+    name: str | None
+    country: str | None  # ISO 3166 alpha-2
+    admin1: str | None  # name of the first-level division
+    lat: float | None
+    lon: float | None
+    feature: str | None  # country, admin1, city, other
+    score: float
+    kind: str = "toponym"  # toponym, demonym
+    reason: str | None = None  # why a toponym has no place
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
 @dataclass(slots=True)
 class Doc:
     """The working state of one article as the stages fill it in."""
@@ -199,6 +223,7 @@ class Doc:
     events: list[Event] = field(default_factory=list)
     main_country: str | None = None  # alpha-3 of the country the article is mostly about
     dateline: Place | None = None  # the place a wire report is filed from
+    toponyms: list[Toponym] = field(default_factory=list)  # every name of a place, resolved (entity stage)
     warnings: list["Notice"] = field(default_factory=list)
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import statistics
 import time
 
-from ..geoparse import Geoparser, Toponym, distance_km
-from ..records import Article
+from ..geoparse import geoparse
+from ..places import distance_km
+from ..records import Article, Toponym
 from . import geobench
 
 KM = 161.0
@@ -59,11 +60,11 @@ def evaluate_geo(benchmark: str, root: str | None = None, limit: int = 0, pipeli
     from ..pipeline import Pipeline
 
     docs = geobench.load(benchmark, root, limit)
-    parser = Geoparser(pipeline or Pipeline.default())
+    pipeline = pipeline or Pipeline.default()
     t = time.perf_counter()
     predicted = {}
     for doc in docs:
-        predicted[doc.doc_id] = parser.parse(Article(doc.doc_id, doc.text, date=doc.date, lang="en"))
+        predicted[doc.doc_id] = geoparse(pipeline, Article(doc.doc_id, doc.text, date=doc.date, lang="en"))
     seconds = time.perf_counter() - t
     out = score(docs, predicted)
     n = sum(len(v) for v in predicted.values())

@@ -1,0 +1,542 @@
+"""Place resolution: which place every name of a place in an article stands for, with the whole
+article in view. The entity stage runs it; `kronika geoparse` and `kronika eval geo` read its
+toponyms from the Doc, so the resolver the geoparsing benchmarks measure is the one events use.
+
+Candidates are the mentions the entity stage found (a place name with its place and the other
+places of that name, a demonym with its country), and three kinds of names no mention covers:
+unknown capitalised names after a locative preposition ("in Dzhankoi"), places inside hyphenated
+words ("Seattle-based") and a dateline in capitals ("TORRINGTON —"). Each name's readings are
+weighed by:
+
+- a prior from population and the kind of place (a country or a state before a village);
+- the countries and first-level regions the article names or whose towns it names unambiguously;
+- "City, State" and "City, Country" patterns ("Alexandria, La.", "Paris, Texas");
+- closeness to the places the article has already settled on;
+- one sense per name in an article: every mention of a name gets the place all of them favour.
+
+Names that are no place here ("Jesse Jackson", "Police fired ...", a village of a capitalised word
+nothing supports) are rejected; `PlaceResolver.settle` drops their mentions and gives the others
+the reading chosen for them.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+
+from .dates import calendar_words
+from .entities import EntityFinder, first_names
+from .gazetteer import NameIndex
+from .lexicon import data_path, load_lexicon, load_yaml
+from .ner import Recogniser, capitalised
+from .records import Doc, Mention, Place, Sentence, Toponym
+
+FEATURES = {"country": "country", "admin1": "admin1", "city": "city"}  # anything else is "other"
+LIST_LINKS = frozenset(", and or und oder i a и й та і або lub albo".split())
+HONORIFICS = frozenset("""mr mrs ms miss dr sen rep gov lt gen col sgt capt president senator governor mayor
+judge rev st saint sir lord lady prof herr frau pan pani""".split())
+COHERENCE = 1.0  # weight of the readings of the article's other names near a reading
+_CELL = 0.5  # degrees
+SMALL_TOWN = 20_000  # an unsupported town this small needs another name of its country to be a place
+BIG_CITY = 500_000  # one smaller needs it when the article's other names put it firmly elsewhere
+FIRM = 3.0  # weight of names (a demonym counts half) that puts an article firmly in a country
+
+MentionKey = tuple[int, int, int]  # (sentence, start, end) of a mention
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine, mean Earth radius)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass(slots=True)
+class _Cand:
+    mention: Mention  # the toponym's span (a facility's whole name where it has one)
+    places: list[Place]
+    kind: str  # toponym, demonym
+    after_preposition: bool
+    within: list[Place]  # "City, <these>": a state or country named right after the name
+    source: Mention | None = None  # the entity stage's mention it stands for, if any
+
+
+class PlaceResolver:
+    """Resolves the place names of documents; build once (it holds the name index) and share."""
+
+    def __init__(self, index: NameIndex, finder: EntityFinder, recogniser: Recogniser):
+        self.index = index
+        self.finder = finder
+        self.recogniser = recogniser
+        # GeoNames ids of national capitals: a capital outranks its homonyms
+        self.capitals = frozenset(index.places[i][0] for i in index.capitals.values() if index.places[i][0])
+        self.alpha2: dict[str, str] = {}
+        for a2, a3 in index.alpha3.items():
+            self.alpha2.setdefault(a3, a2)
+
+    def resolve(self, doc: Doc) -> tuple[list[Toponym], dict[MentionKey, Place | None]]:
+        """The toponyms of a doc whose mentions the entity stage has found (names, dateline, people),
+        and the choice for its place mentions: the place each stands for, or None for a name that is
+        no place here.
+
+        >>> tops, choice = resolver.resolve(doc)  # "Talks in London, Ontario" -> London, CA
+        """
+        cands, rejected = self._candidates(doc)
+        picks = self._resolve(doc, cands)
+        choice: dict[MentionKey, Place | None] = {_key(c.source): None for c in cands if c.source is not None}
+        choice.update((_key(m), None) for m in rejected)
+        for c, place, _ in picks:
+            if c.source is not None:
+                choice[_key(c.source)] = place
+        return [self._toponym(doc, c, place, score) for c, place, score in picks], choice
+
+    def settle(self, doc: Doc, choice: dict[MentionKey, Place | None]) -> None:
+        """Give each place mention the place chosen for it (its key and country code with it), and
+        drop the mentions of names that are no place here."""
+        for si, ms in enumerate(doc.mentions):
+            kept = []
+            for m in ms:
+                k = _key(m)
+                if k not in choice or m.place is None:
+                    kept.append(m)
+                    continue
+                place = choice[k]
+                dateline = si == 0 and doc.dateline is not None and m.place == doc.dateline
+                if place is None:
+                    if dateline:
+                        doc.dateline = None
+                    continue
+                if not _same(place, m.place):
+                    m = replace(m, place=place, key=place.name, code=self.index.alpha3.get(place.country))
+                    if dateline:
+                        doc.dateline = place
+                kept.append(m)
+            doc.mentions[si] = kept
+
+    # candidates --------------------------------------------------------------------------------
+
+    def _candidates(self, doc: Doc) -> tuple[list[_Cand], list[Mention]]:
+        out: list[_Cand] = []
+        rejected: list[Mention] = []
+        people = _people_words(doc)
+        unknown = self._unknown_names(doc)
+        for si, sent in enumerate(doc.sentences):
+            lex = load_lexicon(sent.lang)
+            locative = lex.locative if lex else frozenset()
+            ms = doc.mentions[si]
+            for n, m in enumerate(ms):
+                if m.kind == "NORP":
+                    a2 = self.alpha2.get(m.code)
+                    if a2 in self.index.countries and m.text[:1].isupper():
+                        out.append(_Cand(m, [self.index.place_at(self.index.countries[a2])], "demonym", False, []))
+                    continue
+                if m.kind != "LOC" or not m.text[:1].isupper():
+                    continue
+                prev = sent.tokens[m.first_token - 1] if m.first_token > 0 else None
+                after_prep = prev is not None and prev.lower in locative
+                if prev is not None and capitalised(prev) and (prev.lower in HONORIFICS or _is_first_name(prev)):
+                    rejected.append(m)
+                    continue  # "Jesse Jackson", "Mr. Lincoln"
+                if m.first_token == m.last_token and m.text in people and not after_prep:
+                    rejected.append(m)
+                    continue  # "Walsh said": the surname of someone named in full elsewhere
+                cand = self._place_name(doc, sent, m, ms, n, locative, after_prep)
+                if cand is None:
+                    rejected.append(m)
+                else:
+                    out.append(cand)
+            for m in unknown.get(si, ()):
+                out.append(_Cand(m, [], "toponym", True, []))
+            out.extend(self._hyphen_parts(sent, si, ms))
+            out.extend(self._capital_dateline(doc, sent, si, ms))
+        out.sort(key=lambda c: c.mention.start)
+        return out, rejected
+
+    def _place_name(self, doc: Doc, sent: Sentence, m: Mention, ms: list[Mention], n: int, locative,
+                    after_prep: bool) -> _Cand | None:
+        """The candidate of a place mention, or None when it only names an organisation ("Thomas
+        Memorial Hospital said")."""
+        places = [m.place, *m.alternatives] if m.place is not None else []
+        if len(places) <= 1 and (m.text.isupper() and len(m.text) > 3 or self._is_dateline(doc, m)):
+            name = m.text.title() if m.text.isupper() else m.text
+            places = self.finder.places_for(name, sent.lang) or places  # "LONDON, Ky. -": London, Ky. too
+            if m.place is not None and m.place not in places:
+                places = [m.place, *places]
+        source = m
+        span = _facility_run(sent, m)
+        if span is not None:  # "St. Mark's Cathedral", "Pearson International Airport"
+            a, b = span
+            text = sent.text[sent.tokens[a].start - sent.start:sent.tokens[b].end - sent.start]
+            own = a == m.first_token and m.last_token < b
+            head = sent.tokens[b]
+            institution = bool({head.lower, *head.lemmas} & _place_words().get("institutions", frozenset())) \
+                and not (a > 0 and sent.tokens[a - 1].lower in locative)
+            if institution and not own:
+                return None  # an organisation named after no town
+            if not institution:  # "Toronto General Hospital" keeps Toronto; "Peace River" is one name
+                m = replace(m, start=sent.tokens[a].start, end=sent.tokens[b].end, text=text, first_token=a,
+                            last_token=b, key=text if not own else m.key)
+            if not own:  # a town's name inside a longer feature's name: not the place meant
+                return _Cand(m, [], "toponym", True, [], source)
+        # "Calgary, Saskatoon and Winnipeg": a name listed with other places is one of them
+        toks = sent.tokens
+        listed = any(o.kind == "LOC" and o is not source and (
+            (o.last_token + 2 == m.first_token and toks[o.last_token + 1].lower in LIST_LINKS)
+            or (m.last_token + 2 == o.first_token and toks[m.last_token + 1].lower in LIST_LINKS))
+            for o in ms[max(0, n - 1):n + 2])
+        within: list[Place] = []
+        nxt = ms[n + 1] if n + 1 < len(ms) else None
+        if nxt is not None and nxt.kind == "LOC" and nxt.place is not None and nxt.first_token == m.last_token + 2 \
+                and toks[m.last_token + 1].text == ",":
+            within = [p for p in (nxt.place, *nxt.alternatives) if p.resolution in ("admin1", "country", "admin2")]
+        return _Cand(m, places, "toponym", after_prep or listed, within, source)
+
+    def _is_dateline(self, doc: Doc, m: Mention) -> bool:
+        """The mention `dateline_place` made of a wire report's dateline (it carries one reading)."""
+        return m.sentence == 0 and doc.dateline is not None and m.place == doc.dateline and not m.alternatives
+
+    def _capital_dateline(self, doc: Doc, sent: Sentence, si: int, ms: list[Mention]) -> list[_Cand]:
+        """A place in capitals that opens a line ("TORRINGTON —", "PLYMOUTH CO. -", "DETROIT The
+        ..."): the dateline of a report."""
+        toks = sent.tokens
+        body = doc.article.body
+        k = next((i for i, t in enumerate(toks) if t.start == 0 or body[t.start - 1] == "\n"), None)
+        if k is None or not toks[k].text.isupper() or len(toks[k].text) < 3 \
+                or any(m.first_token <= k <= m.last_token for m in ms):
+            return []
+        j = k
+        while j + 1 < len(toks) and toks[j + 1].text.isupper() and toks[j + 1].text.isalpha() and j - k < 3:
+            j += 1
+        words = [t.text.title() for t in toks[k:j + 1]]
+        if words[-1] == "Co":
+            words[-1] = "County"
+        name = " ".join(words)
+        places = self.finder.places_for(name, sent.lang)
+        while not places and j > k:  # "DETROIT THE": drop words from the end
+            j -= 1
+            words = words[:-1]
+            name = " ".join(words)
+            places = self.finder.places_for(name, sent.lang)
+        if not places:
+            return []
+        end = toks[j].end + (1 if j + 1 < len(toks) and toks[j + 1].text == "." and words[-1] == "County" else 0)
+        m = Mention(toks[k].start, end, body[toks[k].start:end], "LOC", name, name, None, None, places[0], None,
+                    False, (), k, j, si)
+        nxt = next((x for x in ms if x.first_token > j), None)
+        within = []
+        if nxt is not None and nxt.first_token == j + 2 and toks[j + 1].text == "," and nxt.place is not None:
+            within = [p for p in (nxt.place, *nxt.alternatives) if p.resolution in ("admin1", "country", "admin2")]
+        return [_Cand(m, places, "toponym", True, within)]
+
+    def _hyphen_parts(self, sent: Sentence, si: int, ms: list[Mention]) -> list[_Cand]:
+        """Places inside hyphenated words that are no names themselves: "Seattle-based",
+        "Russia-Turkey ties", "made-in-China"."""
+        taken = {k for m in ms for k in range(m.first_token, m.last_token + 1)}
+        out = []
+        for k, tok in enumerate(sent.tokens):
+            if k in taken or "-" not in tok.text.strip("-"):
+                continue
+            offset = tok.start
+            for part in tok.text.split("-"):
+                if len(part) >= 3 and part[:1].isupper() and part[1:2].islower():
+                    places = [p for p in self.finder.places_for(part, sent.lang)
+                              if p.resolution in ("country", "admin1", "continent") or p.population >= 100_000]
+                    if places:
+                        m = Mention(offset, offset + len(part), part, "LOC", part, part, None, None, places[0], None,
+                                    False, (), k, k, si)
+                        out.append(_Cand(m, places, "toponym", True, []))
+                offset += len(part) + 1
+        return out
+
+    def _unknown_names(self, doc: Doc) -> dict[int, list[Mention]]:
+        """Capitalised names after a locative preposition ("in Dzhankoi") that no table knows and
+        that are no person, organisation or calendar word: toponyms without a place."""
+        out: dict[int, list[Mention]] = defaultdict(list)
+        cal = calendar_words()
+        for si, sent in enumerate(doc.sentences):
+            lex = load_lexicon(sent.lang)
+            if lex is None:
+                continue
+            locative = lex.locative
+            taken = {k for m in doc.mentions[si] for k in range(m.first_token, m.last_token + 1)}
+            toks = sent.tokens
+            typed: dict[tuple[int, int], str] | None = None  # the name classes' types, read when first needed
+            for k in range(1, len(toks)):
+                if toks[k - 1].lower not in locative or k in taken or not capitalised(toks[k]):
+                    continue
+                j = k
+                while j + 1 < len(toks) and j + 1 not in taken and capitalised(toks[j + 1]):
+                    j += 1
+                if toks[k].lower in cal or any(t.lower in cal for t in toks[k:j + 1]) or toks[k].text.isupper():
+                    continue
+                if typed is None:
+                    typed = {(ne.start, ne.end): ne.type for ne in self.recogniser.sentence_entities(doc, si, sent)}
+                kind = typed.get((toks[k].start, toks[j].end), "LOC")
+                if kind in ("ORG", "EVT", "PRO") or (kind == "PER" and j > k):
+                    continue
+                text = sent.text[toks[k].start - sent.start:toks[j].end - sent.start]
+                out[si].append(Mention(toks[k].start, toks[j].end, text, "LOC", text, text, None, None, None, None,
+                                       False, (), k, j, si))
+        return out
+
+    # resolution --------------------------------------------------------------------------------
+
+    def _resolve(self, doc: Doc, cands: list[_Cand]) -> list[tuple[_Cand, Place | None, float]]:
+        """(candidate, place, score) for every candidate that is a place; those left out are no place."""
+        # evidence of the article's countries and regions: names with one reading, countries,
+        # regions, demonyms, and big cities
+        country_w: Counter[str] = Counter()
+        region_w: Counter[tuple[str, str]] = Counter()
+        own: dict[str, Counter] = defaultdict(Counter)  # what each name adds to the evidence
+        for c in cands:
+            if not c.places:
+                continue
+            top = max(c.places, key=_prior)
+            sure = len(_distinct(c.places)) == 1 or top.resolution == "country" or _prior(top) - max(
+                (_prior(p) for p in _distinct(c.places) if p is not top), default=0) > 2.5
+            # a village that only a capitalised word points at is no evidence of where the article is
+            weighty = top.resolution != "city" or top.population >= 50_000 or c.after_preposition or c.within
+            if not sure or not weighty:
+                continue
+            w = 1.0 if c.kind == "toponym" else 0.5
+            key = _name_key(c)
+            country_w[top.country] += w
+            own[key][top.country] += w
+            if top.resolution in ("admin1", "admin2", "city") and top.admin1:
+                region_w[(top.country, top.admin1)] += w
+                own[key][(top.country, top.admin1)] += w
+        total = sum(country_w.values()) or 1.0
+        capitals = self.capitals
+        top_country = country_w.most_common(1)
+        dominant = top_country[0][0] if top_country and top_country[0][1] >= FIRM and top_country[0][1] / total >= 0.6 \
+            else None
+        by_name: dict[str, list[_Cand]] = defaultdict(list)
+        for c in cands:
+            by_name[_name_key(c)].append(c)
+
+        def base_score(key: str, group: list[_Cand], p: Place) -> float:
+            s = _prior(p) + (1.0 if p.geonameid is not None and p.geonameid in capitals else 0.0)
+            share = (country_w.get(p.country, 0) - own[key].get(p.country, 0)) / total
+            s += 3.0 * share
+            if share <= 0 and p.resolution not in ("country", "continent") and len(country_w) > 0:
+                s -= 1.5  # a town in a country the article never brings up
+            if p.resolution != "country" and p.admin1:
+                rw = region_w.get((p.country, p.admin1), 0) - own[key].get((p.country, p.admin1), 0)
+                if rw > 0:
+                    s += 1.5 + 0.5 * min(rw, 4)
+            if any(_inside(p, w) for c in group for w in c.within):
+                s += 6.0
+            if p.resolution == "country" and dominant and dominant != p.country and any(
+                    q.country == dominant and q.resolution in ("admin1", "city") for q in group[0].places):
+                s -= 3.0  # "Georgia" in an article about the United States is the state
+            return s
+
+        # pass 1: each name on the article's countries and regions (one sense per name)
+        first: dict[str, Place] = {}
+        scored: dict[str, list[tuple[float, Place]]] = {}
+        for key, group in by_name.items():
+            places = _distinct(group[0].places)
+            if places:
+                scored[key] = sorted(((base_score(key, group, p), p) for p in places), key=lambda x: -x[0])
+                first[key] = scored[key][0][1]
+        # pass 2: among several readings, those near the places the other names settled on
+        chosen: dict[str, tuple[Place | None, float]] = {k: (None, 0.0) for k in by_name}
+        cells = _cells(scored) if COHERENCE else {}
+        for key, ranked in scored.items():
+            if len(ranked) > 1:
+                others = [q for k, q in first.items() if k != key and q.lat is not None
+                          and q.resolution in ("city", "admin2", "other", "place")]
+                rescored = []
+                for s, p in ranked:
+                    if p.lat is not None and p.resolution in ("city", "admin2") and others:
+                        near = sum(1.0 if d < 50 else 0.6 if d < 150 else 0.3 if d < 300 else 0.0
+                                   for d in (distance_km(p.lat, p.lon, q.lat, q.lon) for q in others))
+                        s += min(near, 2.5)
+                    if COHERENCE and p.lat is not None and p.resolution in ("city", "admin2"):
+                        s += COHERENCE * min(_support(cells, key, p), 2.0)
+                    rescored.append((s, p))
+                ranked = sorted(rescored, key=lambda x: -x[0])
+            best_s, best = ranked[0]
+            margin = best_s - ranked[1][0] if len(ranked) > 1 else 3.0
+            chosen[key] = (best, round(1 / (1 + math.exp(-margin)), 3))
+        # a name that once follows a locative preposition or precedes its state is a place throughout
+        supported = {k for k, group in by_name.items() if any(c.after_preposition or c.within for c in group)}
+        out = []
+        for c in cands:
+            place, score = chosen[_name_key(c)]
+            if c.within and place is not None:  # "Springfield, Ill." is in Illinois whatever the others say
+                inside = [p for p in c.places if any(_inside(p, w) for w in c.within)]
+                if inside and place not in inside:
+                    place = max(inside, key=_prior)
+            key = _name_key(c)
+            if place is not None and key not in supported and c.kind == "toponym" \
+                    and _a_word(c, place, doc, country_w, own[key]):
+                continue
+            out.append((c, place, score))
+        return out
+
+    def _toponym(self, doc: Doc, c: _Cand, place: Place | None, score: float) -> Toponym:
+        m = c.mention
+        if place is None:
+            return Toponym(doc.article.doc_id, m.start, m.end, m.text, None, None, None, None, None, None, None, 0.0,
+                           c.kind, "no gazetteer entry for this name")
+        admin1 = None
+        if place.admin1 and place.resolution != "admin1":
+            pi = self.index.admin1.get((place.country, place.admin1))
+            admin1 = self.index.places[pi][1] if pi is not None else None
+        elif place.resolution == "admin1":
+            admin1 = place.name
+        reason = None if place.lat is not None else "the gazetteer has no coordinates for this place"
+        return Toponym(doc.article.doc_id, m.start, m.end, m.text, place.geonameid if place.geonameid and place.geonameid > 0
+                       else None, place.name, place.country, admin1, place.lat, place.lon,
+                       FEATURES.get(place.resolution, "other"), score, c.kind, reason)
+
+
+def _a_word(c: _Cand, place: Place, doc: Doc, country_w: Counter, own: Counter) -> bool:
+    """Whether an unsupported name (no preposition, list or state by any of its mentions) is more
+    likely a word than `place`: a small town of a country nothing else in the article brings up; a
+    town of such a country while the other names put the article firmly elsewhere ("Kolona" in a
+    Czech report is no Corona, California); a capitalised common English word ("Police", "Court")."""
+    if place.resolution == "city":
+        alone = country_w.get(place.country, 0) <= own.get(place.country, 0)
+        elsewhere = sum(w - own.get(cc, 0) for cc, w in country_w.items()) >= FIRM
+        if alone and (place.population < SMALL_TOWN or (elsewhere and place.population < BIG_CITY)):
+            return True
+        return max(p.population for p in c.places) < 1_000_000 and _common_word(c.mention, doc)
+    return place.resolution in ("admin1", "admin2") and c.mention.first_token == 0 and _common_word(c.mention, doc)
+
+
+def _key(m: Mention) -> MentionKey:
+    return m.sentence, m.start, m.end
+
+
+def _same(a: Place, b: Place) -> bool:
+    """One place, perhaps from two tables (our alias tables and GeoNames can both hold a city)."""
+    return a == b or (a.geonameid is not None and a.geonameid > 0 and a.geonameid == b.geonameid)
+
+
+@functools.lru_cache(maxsize=1)
+def _place_words() -> dict[str, frozenset[str]]:
+    data = load_yaml(data_path("place_words.yaml")) or {}
+    return {lang: frozenset(w.lower() for w in words or ()) for lang, words in data.items()}
+
+
+def _facility_run(sent: Sentence, m: Mention) -> tuple[int, int] | None:
+    """The token span of a facility or feature name around a town's name, or None."""
+    heads = _place_words().get(sent.lang)
+    if not heads:
+        return None
+    toks = sent.tokens
+    a, b = m.first_token, m.last_token
+    while a - 1 > 0 and (capitalised(toks[a - 1])
+                         or (toks[a - 1].text == "." and toks[a - 2].text in ("St", "Mt", "Ft"))):
+        a -= 1
+    while b + 1 < len(toks) and (capitalised(toks[b + 1]) or toks[b + 1].text in ("'s", "’s", "-")):
+        b += 1
+    while b > m.last_token and not capitalised(toks[b]):
+        b -= 1
+    last = toks[b]
+    if (a, b) == (m.first_token, m.last_token):
+        return None  # the gazetteer knows the whole name ("College Station")
+    if last.lower not in heads and not ({*last.lemmas} & heads):
+        return None
+    return a, b
+
+
+def _cells(scored: dict[str, list[tuple[float, Place]]]) -> dict[tuple[int, int], list]:
+    """Every reading of every name in a grid of half-degree cells, weighted by 1/readings of its
+    name: a name with one reading pins the article down, "Springfield" (forty readings) hardly."""
+    cells: dict[tuple[int, int], list] = defaultdict(list)
+    for key, ranked in scored.items():
+        readings = [p for _, p in ranked[:60] if p.lat is not None and p.resolution in ("city", "admin2")]
+        for p in readings:
+            cells[(int(p.lat // _CELL), int(p.lon // _CELL))].append((key, 1.0 / math.sqrt(len(readings)), p.lat, p.lon))
+    return cells
+
+
+def _support(cells, key: str, p: Place, km: float = 60.0) -> float:
+    """How strongly the article's other names have readings near p (each name counted once)."""
+    cy, cx = int(p.lat // _CELL), int(p.lon // _CELL)
+    best: dict[str, float] = {}
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            for other, w, lat, lon in cells.get((cy + dy, cx + dx), ()):
+                if other != key and w > best.get(other, 0.0) and distance_km(p.lat, p.lon, lat, lon) <= km:
+                    best[other] = w
+    return sum(best.values())
+
+
+def _distinct(places: list[Place]) -> list[Place]:
+    """One reading per place (our alias tables and GeoNames can both hold a city)."""
+    seen, out = set(), []
+    for p in places:
+        key = p.geonameid if p.geonameid else (p.name, p.country, p.resolution, p.admin1, p.lat, p.lon)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def _prior(p: Place) -> float:
+    if p.resolution == "admin1":  # a region weighs a tenth of its people against a town of its name
+        return math.log10(max(p.population, 1) / 10 + 10) + 0.5
+    bonus = {"country": 4.0, "continent": 4.0}.get(p.resolution, 0.0)
+    return math.log10(max(p.population, 1) + 10) + bonus
+
+
+def _people_words(doc: Doc) -> set[str]:
+    """Capitalised words that follow a given name or an honorific somewhere in the article: surnames."""
+    out = set()
+    for sent in doc.sentences:
+        toks = sent.tokens
+        for k in range(1, len(toks)):
+            prev = toks[k - 1]
+            if capitalised(toks[k]) and capitalised(prev) and (_is_first_name(prev) or prev.lower in HONORIFICS) \
+                    and toks[k].start - prev.end <= 2:
+                out.add(toks[k].text)
+    return out
+
+
+def _common_word(m: Mention, doc: Doc) -> bool:
+    """A one-word English name that the dictionary knows as a common word ("Police", "Court")."""
+    if m.first_token != m.last_token or " " in m.text:
+        return False
+    lang = doc.sentences[m.sentence].lang if 0 <= m.sentence < len(doc.sentences) else None
+    if lang != "en":
+        return False  # pl/ru/uk names are checked against their dictionaries' tags at matching
+    return _english_common(m.text.lower())
+
+
+@functools.lru_cache(maxsize=4096)
+def _english_common(word: str) -> bool:
+    try:
+        from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+    except ImportError:  # an older simplemma
+        return False
+    lemma = _english_dictionary(DefaultDictionaryFactory).get(word)
+    if lemma is None:
+        return False
+    lemma = lemma.decode() if isinstance(lemma, bytes) else str(lemma)
+    return lemma[:1].islower()
+
+
+@functools.lru_cache(maxsize=1)
+def _english_dictionary(factory):
+    return factory().get_dictionary("en")
+
+
+def _inside(p: Place, region: Place) -> bool:
+    if region.resolution == "country":
+        return p.country == region.country and p.resolution != "country"
+    return p.country == region.country and p.admin1 == region.admin1 and p.resolution in ("city", "admin2")
+
+
+def _name_key(c: _Cand) -> str:
+    return (c.kind + ":" + c.mention.key + ":" + ",".join(str(id(p)) for p in c.places[:3])) if c.places \
+        else "?" + c.mention.text
+
+
+def _is_first_name(t) -> bool:
+    return t.lower in first_names()
