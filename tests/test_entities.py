@@ -21,7 +21,7 @@ def recogniser(pipeline):
 
 
 def _ents(pipeline, recogniser, text, lang):
-    return recogniser.entities(pipeline.process(Article("t", text, lang=lang), until="places"))
+    return recogniser.entities(pipeline.process(Article("t", text, lang=lang), until="phrases"))
 
 
 def test_polish_names_get_their_base_forms(pipeline, recogniser):
@@ -76,7 +76,7 @@ def test_slavicner_split_and_scores(tmp_path, pipeline, recogniser):
     dev = list(slavicner.load("dev", None, str(tmp_path)))
     assert [d.topic for d in test] == ["us_election_2020"] and [d.topic for d in dev] == ["brexit"]
     assert test[0].text[test[0].mentions[1].start:test[0].mentions[1].end] == "Georgii"
-    pairs = [(d, recogniser.entities(pipeline.process(Article(d.doc_id, d.text, lang=d.lang), until="places")))
+    pairs = [(d, recogniser.entities(pipeline.process(Article(d.doc_id, d.text, lang=d.lang), until="phrases")))
              for d in test + dev]
     res = metrics.score(pairs)
     assert res["overall"]["partial"]["ALL"]["gold"] == 4

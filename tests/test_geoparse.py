@@ -12,7 +12,7 @@ from kronika.cli import app
 from kronika.eval import geobench
 from kronika.eval.geo import score
 from kronika.geoparse import geoparse
-from kronika.places import distance_km
+from kronika.geodesy import distance_km
 from kronika.records import Article, Toponym
 
 ALMATY, ASTANA, AKTOBE, KAZAKHSTAN = 1526384, 1526273, 610611, 1522867

@@ -172,7 +172,7 @@ def entities(paths: List[str] = typer.Argument(..., help="Article files, directo
             failed += 1
             typer.echo(f"kronika: error: {item}", err=True)
             continue
-        for ne in rec.entities(pipeline.process(item, until="places")):
+        for ne in rec.entities(pipeline.process(item, until="phrases")):
             if fmt == "jsonl":
                 typer.echo(json.dumps(asdict(ne), ensure_ascii=False))
             else:

@@ -5,7 +5,6 @@ so `kronika geoparse` and `kronika eval geo` measure the resolver that events us
 """
 from __future__ import annotations
 
-from .places import distance_km  # noqa: F401  (the store and event scoring import it from here)
 from .records import Article, Toponym
 
 

@@ -1,7 +1,9 @@
 """The pipeline: stages over a Doc, each declaring what it needs and what it adds.
 
-    clean -> segment (paragraphs, language, sentences, tokens with lemmas) -> entities -> places
-          -> dates -> attribution -> events -> sizes -> dedup -> coding
+    clean -> segment (paragraphs, language, sentences, tokens with lemmas)
+          -> entities (names, and their places resolved with the whole article in view: places.py)
+          -> phrases (places named by phrases: "the capital"; noun-phrase units) -> dates
+          -> attribution -> events -> sizes -> dedup -> coding
 
 When the pipeline ends, every `Event` is complete: its CAMEO and ACLED codes, sizes and confidence
 are set, and `Event.to_dict()` is the record every output writes.
@@ -81,7 +83,7 @@ class Pipeline:
             resolver.settle(doc, choice)
             doc.main_country = main_country(doc, index)
 
-        def places(doc: Doc) -> None:
+        def phrases(doc: Doc) -> None:
             resolve_place_phrases(doc, index)
             doc.units = [build_units(s, doc.mentions[i], load_lexicon(s.lang)) for i, s in enumerate(doc.sentences)]
 
@@ -96,10 +98,10 @@ class Pipeline:
             Stage("clean", ("article",), ("skips",), lambda d: setattr(d, "skips", find_skips(d.article.body))),
             Stage("segment", ("skips",), ("paragraphs", "sentences", "tokens"), segment),
             Stage("entities", ("tokens",), ("mentions", "toponyms", "main_country"), entities),
-            Stage("places", ("mentions",), ("places", "units"), places),
+            Stage("phrases", ("mentions",), ("phrase_places", "units"), phrases),
             Stage("dates", ("tokens",), ("dates", "anchor_dates"), resolve_dates),
             Stage("attribution", ("units",), ("sources", "speakers"), attribution),
-            Stage("events", ("units", "dates", "sources", "places"), ("events",), events),
+            Stage("events", ("units", "dates", "sources", "phrase_places"), ("events",), events),
             Stage("sizes", ("events",), ("sizes",), lambda d: attach_sizes(d.events, d.sentences)),
             Stage("dedup", ("events", "sizes"), ("merged",), lambda d: setattr(d, "events", merge_events(d.events))),
             Stage("coding", ("merged",), ("codes", "confidence"), lambda d: code_events(d.events)),

@@ -30,6 +30,7 @@ from .entities import EntityFinder, first_names
 from .gazetteer import NameIndex
 from .lexicon import data_path, load_lexicon, load_yaml
 from .ner import Recogniser, capitalised
+from .geodesy import distance_km
 from .records import Doc, Mention, Place, Sentence, Toponym
 
 FEATURES = {"country": "country", "admin1": "admin1", "city": "city"}  # anything else is "other"
@@ -43,14 +44,6 @@ BIG_CITY = 500_000  # one smaller needs it when the article's other names put it
 FIRM = 3.0  # weight of names (a demonym counts half) that puts an article firmly in a country
 
 MentionKey = tuple[int, int, int]  # (sentence, start, end) of a mention
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine, mean Earth radius)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
 @dataclass(slots=True)

@@ -100,7 +100,7 @@ def evaluate_entities(split: str, langs: list[str] | None, root: str | None = No
     pairs = []
     for doc in slavicner.load(split, langs, root, limit):
         article = Article(doc.doc_id, doc.text, lang=doc.lang)
-        pairs.append((doc, rec.entities(pipeline.process(article, until="places"))))
+        pairs.append((doc, rec.entities(pipeline.process(article, until="phrases"))))
     out = score(pairs)
     out["benchmark"] = {"name": "slavicner", "split": split, "langs": langs or "all", "documents": len(pairs)}
     return out

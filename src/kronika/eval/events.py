@@ -16,7 +16,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from ..geoparse import distance_km
+from ..geodesy import distance_km
 
 _WS = re.compile(r"\s+")
 _QUOTES = str.maketrans({"\u201e": '"', "\u201d": '"', "\u201c": '"', "\u00ab": '"', "\u00bb": '"'})

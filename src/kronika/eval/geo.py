@@ -11,7 +11,7 @@ import statistics
 import time
 
 from ..geoparse import geoparse
-from ..places import distance_km
+from ..geodesy import distance_km
 from ..records import Article, Toponym
 from . import geobench
 

@@ -15,7 +15,7 @@ import datetime
 
 import sqlalchemy as sa
 
-from ..geoparse import distance_km
+from ..geodesy import distance_km
 from .schema import clusters, events
 
 WINDOW_DAYS = 2

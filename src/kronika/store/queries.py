@@ -11,7 +11,7 @@ import math
 import sqlalchemy as sa
 
 from ..filters import Filters
-from ..geoparse import distance_km
+from ..geodesy import distance_km
 from .schema import articles, clusters, events
 
 
