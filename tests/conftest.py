@@ -16,7 +16,9 @@ SAMPLES = ROOT / "src" / "kronika" / "samples"
 
 @pytest.fixture(scope="session")
 def pipeline() -> Pipeline:
-    return Pipeline.default()
+    from kronika.api import default_pipeline
+
+    return default_pipeline()  # the one the command line (in-process) and the Python API use too
 
 
 @pytest.fixture(scope="session")

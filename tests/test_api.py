@@ -95,6 +95,7 @@ def test_page_is_served_with_a_strict_policy(client):
     assert client.get("/static/vendor/swagger/swagger-ui-bundle.js").status_code == 200
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @settings(max_examples=25, deadline=None)
 def test_openapi_schema_holds(case, client):

@@ -90,6 +90,7 @@ def _ingest_proc(db: str, paths: list[str]) -> subprocess.Popen:
                             stderr=subprocess.PIPE, cwd=ROOT)
 
 
+@pytest.mark.slow
 def test_killed_ingest_resumes_to_the_same_store(tmp_path, pipeline):
     killed = f"sqlite:///{tmp_path / 'killed.db'}"
     Store(killed)
@@ -115,6 +116,7 @@ def test_killed_ingest_resumes_to_the_same_store(tmp_path, pipeline):
     assert a == b
 
 
+@pytest.mark.slow
 def test_a_reader_runs_while_an_ingest_writes(tmp_path):
     db = f"sqlite:///{tmp_path / 'busy.db'}"
     Store(db)

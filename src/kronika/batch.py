@@ -202,9 +202,9 @@ class LocalExecutor:
     @property
     def pipeline(self):
         if self._pipeline is None:
-            from .pipeline import Pipeline
+            from .api import default_pipeline
 
-            self._pipeline = Pipeline.default()
+            self._pipeline = default_pipeline()  # the process's one pipeline, shared with the Python API
         return self._pipeline
 
     def run(self, paths: list[str], sink: Sink, max_bytes: int = 20_000_000,
