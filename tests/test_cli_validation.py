@@ -130,3 +130,31 @@ def test_an_undated_article_is_said_once_at_the_end(tmp_path):
     assert r.exit_code == 0
     notes = [x for x in r.output.splitlines() if "no date" in x]
     assert len(notes) == 1 and notes[0].startswith("kronika: warning: 2 articles")
+
+
+def test_exit_codes_tell_failed_inputs_usage_and_internal_errors(tmp_path, monkeypatch, capsys):
+    from kronika import cli
+    from kronika.batch import LocalExecutor
+
+    good, bad = tmp_path / "good.txt", tmp_path / "bad.txt"
+    good.write_text("lang en\ndate 2026-05-08\n\nPolice detained 7 protesters in Brno, police said.\n", encoding="utf-8")
+    bad.write_bytes(b"\x00\x01" * 40)
+
+    def code(*argv):
+        monkeypatch.setattr("sys.argv", ["kronika", *argv])
+        with pytest.raises(SystemExit) as exit_:
+            cli.run()
+        return exit_.value.code
+
+    assert code("extract", str(good), "-f", "jsonl") == 0
+    assert code("extract", str(good), str(bad), "-f", "jsonl") == cli.EXIT_INPUTS_FAILED
+    assert code("extract", str(good), "-f", "xml") == cli.EXIT_USAGE
+    capsys.readouterr()
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("a bug\nwith a second line")
+
+    monkeypatch.setattr(LocalExecutor, "run", broken)
+    assert code("extract", str(good)) == cli.EXIT_INTERNAL
+    err = capsys.readouterr().err
+    assert err.strip() == "kronika: internal error: RuntimeError: a bug (please report it; -vv shows where)"

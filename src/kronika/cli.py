@@ -13,8 +13,30 @@ import typer
 from .version import __version__
 from .errors import KronikaError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Verifiable PLOVER event records from news articles in many languages.")
+# exit codes: 0 done; 1 done, but some inputs failed (each named on standard error); 2 a usage error
+# (a bad option value, a store that cannot be opened); 3 an internal error (a bug: please report it)
+EXIT_INPUTS_FAILED, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 3
+
+
+def run() -> None:
+    """The `kronika` command: an unexpected exception is one line and exit code 3, not a traceback
+    (-vv shows the traceback)."""
+    try:
+        app(prog_name="kronika")
+    except KeyboardInterrupt:
+        typer.echo("kronika: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # anything the commands did not turn into a message is a bug
+        if logging.getLogger().isEnabledFor(logging.DEBUG):
+            import traceback
+
+            traceback.print_exc()
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        typer.echo(f"kronika: internal error: {type(exc).__name__}: {first} (please report it; -vv shows where)",
+                   err=True)
+        sys.exit(EXIT_INTERNAL)
 
 
 def _version(value: bool) -> None:
