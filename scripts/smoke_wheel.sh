@@ -85,6 +85,23 @@ elif ! grep -Eq '(^|[^0-9])1 articles?' page.err && ! [ -s page.jsonl ]; then
   fail "kronika extract page.html read no article: $(tail -n 1 page.err)"
 fi
 
+step "kronika extract on a WARC archive (the page above as a crawl's response record)"
+"$tmp/venv/bin/python" - <<'EOF'
+from io import BytesIO
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+with open("crawl.warc.gz", "wb") as f:
+    w = WARCWriter(f, gzip=True)
+    headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+    w.write_record(w.create_warc_record("https://news.example/gdansk", "response",
+                                        payload=BytesIO(open("page.html", "rb").read()), http_headers=headers))
+EOF
+if ! timeout 120 "$kronika" extract crawl.warc.gz --format jsonl >warc.jsonl 2>warc.err; then
+  fail "kronika extract crawl.warc.gz: $(tail -n 2 warc.err | tr -s "\n " " ")"
+elif ! [ -s warc.jsonl ]; then
+  fail "kronika extract crawl.warc.gz gave no events: $(tail -n 1 warc.err)"
+fi
+
 step "kronika ingest into SQLite"
 # the founding example too, where ../shared lies beside the checkout (CI, developers)
 seed="$root/../shared/seed/000_01fde6d5beb19eeb.txt"
