@@ -22,7 +22,7 @@ from kronika.store import MIGRATIONS, Store, query_clusters, query_mentions, sta
 from .conftest import ROOT, SAMPLES
 
 V2 = ROOT / "tests" / "data" / "store_v2.db"  # four samples (pl_01, pl_02, en_01, en_02) by kronika 0.1
-HEAD = "0002"
+HEAD = "0003"
 RENAMED = {"events": {"location", "actor", "recipient", "source"}, "clusters": {"location"}}
 OLD = {"events": {"location_name", "actor_name", "recipient_name", "source_name"}, "clusters": {"location_name"}}
 
@@ -124,6 +124,25 @@ def test_downgrade_to_the_baseline_and_back(v2_copy):
     assert OLD["events"] <= _columns(store, "events") and "kronika_meta" in _tables(store)
     store = Store(str(v2_copy))
     assert RENAMED["events"] <= _columns(store, "events") and query_mentions(store, Filters(text="police"))
+
+
+def test_a_url_stored_twice_by_a_race_keeps_it_on_the_first_article(v2_copy, caplog):
+    store = Store(str(v2_copy))
+    with store.engine.begin() as conn:
+        command.downgrade(_config(conn), "0002")
+        ids = conn.execute(sa.text("select id from articles order by id")).scalars().all()
+        for i, url in zip(ids, ("https://example.org/a", "https://example.org/a", "", "https://example.org/b")):
+            conn.execute(sa.text("update articles set url = :u where id = :i"), {"u": url, "i": i})
+    store.engine.dispose()
+    with caplog.at_level("WARNING", logger="kronika"):
+        store = Store(str(v2_copy))
+    assert _revision(store) == HEAD and "1 articles repeated the URL" in caplog.text
+    with store.engine.connect() as c:
+        urls = c.execute(sa.text("select url from articles order by id")).scalars().all()
+        unique = {i["name"]: i["unique"] for i in sa.inspect(c).get_indexes("articles")}
+    assert urls == ["https://example.org/a", None, None, "https://example.org/b"]
+    assert unique.get("uq_articles_url") and "ix_articles_url" not in unique
+    assert _counts(store) == (4, 39, 34)  # no article, event or cluster lost
 
 
 def test_reading_a_missing_file_makes_nothing(tmp_path):

@@ -17,10 +17,11 @@ articles = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("content_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("doc_id", sa.String(300), nullable=False),
-    sa.Column("url", sa.String(2000), index=True),
+    sa.Column("url", sa.String(2000)),
     sa.Column("title", sa.Text), sa.Column("outlet", sa.String(300)), sa.Column("lang", sa.String(8)),
     sa.Column("date", sa.String(10), index=True), sa.Column("path", sa.Text),
     sa.Column("body", sa.Text, nullable=False), sa.Column("ingested_at", sa.String(32), nullable=False),
+    sa.Index("uq_articles_url", "url", unique=True),  # many NULLs (no URL) are allowed
 )
 
 clusters = sa.Table(
