@@ -8,6 +8,11 @@ unknown; either side of talks and agreements; any for crowds). A cluster never t
 of one article: the within-article merge kept them apart on purpose. Candidates are looked up by
 type, country and date window, so the work per event stays small however large the store grows; a
 new article joins the clusters already there.
+
+The choice is deterministic: candidates come in the order of their ids and the best score wins,
+a score better by less than `SCORE_TOLERANCE` counting as a tie that the older cluster wins, so
+SQLite and PostgreSQL (whose rows come back in any order, and whose floats may differ in the last
+bit) choose alike, and a resumed ingest chooses as an uninterrupted one.
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from .schema import clusters, events
 
 WINDOW_DAYS = 2
 RADIUS_KM = 50.0
+SCORE_TOLERANCE = 1e-6  # far below a score's real steps (0.5, 1 and 1/50 per km), far above rounding
 
 
 def _day(value: str | None) -> datetime.date | None:
@@ -91,10 +97,10 @@ def assign(conn, row: dict, article_id: int) -> int | None:
                                           clusters.c.lon.between(row["lon"] - 0.8, row["lon"] + 0.8)))
         q = sa.select(clusters).where(clusters.c.event_type.in_(family(row["event_type"])), where,
                                       clusters.c.first_date <= hi, clusters.c.last_date >= lo,
-                                      clusters.c.id.not_in(taken))
+                                      clusters.c.id.not_in(taken)).order_by(clusters.c.id)
         for c in conn.execute(q):
             s = compatible(row, c)
-            if s is not None and (best is None or s > best[0]):
+            if s is not None and (best is None or s > best[0] + SCORE_TOLERANCE):
                 best = (s, c)
     date = row.get("date")
     if best is None:
