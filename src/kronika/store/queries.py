@@ -28,9 +28,8 @@ def where_clauses(store, f: Filters, table) -> list:
     if f.event_type:
         conds.append(table.c.event_type == f.event_type.upper())
     if f.actor:
-        like = f"%{f.actor.lower()}%"
         conds.append(sa.or_(sa.func.lower(table.c.actor_code) == f.actor.lower(),
-                            sa.func.lower(table.c.actor).like(like)))
+                            sa.func.lower(table.c.actor).like(contains_pattern(f.actor.lower()), escape=LIKE_ESCAPE)))
     if f.lang:
         conds.append(table.c.language == f.lang)
     if f.near:
@@ -46,8 +45,19 @@ def where_clauses(store, f: Filters, table) -> list:
             conds.append(sa.func.to_tsvector("simple", table.c.sentence).op("@@")(
                 sa.func.plainto_tsquery("simple", f.text)))
         else:
-            conds.append(table.c.sentence.ilike(f"%{f.text}%"))
+            conds.append(table.c.sentence.ilike(contains_pattern(f.text), escape=LIKE_ESCAPE))
     return conds
+
+
+LIKE_ESCAPE = "/"
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally (with LIKE_ESCAPE):
+    `contains_pattern("50%")` -> "%50/%%"."""
+    for ch in (LIKE_ESCAPE, "%", "_"):
+        text = text.replace(ch, LIKE_ESCAPE + ch)
+    return f"%{text}%"
 
 
 def _fts_query(text: str) -> str:
