@@ -1,23 +1,29 @@
 """The HTTP API and the web page over an event store (FastAPI).
 
 Read-only unless a write token is configured: then `POST /api/ingest` stores articles for callers
-that send it as a bearer token. Every query is parameterised (SQLAlchemy), request bodies and page
-sizes are bounded, and the page builds its DOM from text nodes only, never from markup it receives.
+that send it as a bearer token. Every query is parameterised (SQLAlchemy); request bodies are bounded
+while they arrive, the token checked before any of a body is read (`limits`); page sizes are
+bounded; errors never echo the input back; a store that cannot be reached is a 503 with one line;
+the page builds its DOM from text nodes only, never from markup it receives.
 """
 from __future__ import annotations
 
 import datetime
 import hmac
 import json
+import logging
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi import Path as FastPath
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, Field, field_validator
+from starlette.datastructures import MutableHeaders
 
 from ..store import schema as st
 from ..api import default_pipeline
@@ -28,11 +34,21 @@ from ..flat import flatten
 from ..output import feature_collection
 from ..records import Article
 from ..store import Store, query_clusters, query_mentions, stats
+from .limits import BodyLimit, BodyRule
 
+log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_PAGE = 500
 MAX_TEXT = 100_000  # characters of one article sent to /api/extract or /api/ingest
+MAX_ID, MAX_TITLE, MAX_URL = 300, 1000, 2000  # characters of its other fields
 MAX_BATCH = 50  # articles in one /api/ingest request
+# bytes of body: JSON may spell a character in 6 ("\u0436", as json.dumps does by default), plus the
+# keys, the date and the language and white space
+MAX_ARTICLE_BYTES = 6 * (MAX_TEXT + MAX_ID + MAX_TITLE + MAX_URL) + 1024
+MAX_INGEST_BYTES = MAX_BATCH * MAX_ARTICLE_BYTES + 1024
+MAX_OTHER_BYTES = 16_384  # no other route takes a body
+MAX_ERRORS = 20  # validation errors listed in one answer
+MAX_ERROR_TEXT = 200  # characters of one error's message or location part
 QUADS = {"AGREE": "verbal-cooperation", "CONSULT": "verbal-cooperation", "SUPPORT": "verbal-cooperation",
          "CONCEDE": "verbal-cooperation", "COOPERATE": "material-cooperation", "AID": "material-cooperation",
          "RETREAT": "material-cooperation", "REQUEST": "verbal-conflict", "ACCUSE": "verbal-conflict",
@@ -54,15 +70,27 @@ def _iso_only(value):
 
 
 Day = Annotated[datetime.date, BeforeValidator(_iso_only)]
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _whole_characters(value):
+    """A lone UTF-16 surrogate ("\\ud800" in JSON, which Python decodes but nothing can encode)
+    becomes U+FFFD, as a reader does with bytes it cannot decode."""
+    return _SURROGATES.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 class ArticleIn(BaseModel):
     text: str = Field(..., min_length=1, max_length=MAX_TEXT)
-    id: str | None = Field(None, max_length=300)
+    id: str | None = Field(None, max_length=MAX_ID)
     date: Day | None = Field(None, description="The article's date")
     lang: str | None = Field(None, pattern=r"^[a-z]{2}$")
-    title: str | None = Field(None, max_length=1000)
-    url: str | None = Field(None, max_length=2000)
+    title: str | None = Field(None, max_length=MAX_TITLE)
+    url: str | None = Field(None, max_length=MAX_URL)
+
+    @field_validator("text", "id", "title", "url", mode="before")
+    @classmethod
+    def whole_characters(cls, value):
+        return _whole_characters(value)
 
     @property
     def day(self) -> str | None:
@@ -95,9 +123,13 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
     """The app over the store at `db`; `token` enables POST /api/ingest; `tiles` is an optional
     tile URL template ("https://tiles.example/{z}/{x}/{y}.png") for the map's background."""
     store = Store(db, create=False)  # serving never makes a database
+    _watch_file(store)
     app = FastAPI(title="kronika", version=_version(), docs_url=None, redoc_url=None,
                   description="Events from news articles: who did what to whom, where, when, and the sentence "
                               "that says so.")
+    unreachable = {503: {"description": "The store cannot be reached", "model": Problem}}
+    too_large = {413: {"description": "The body is over the route's limit", "model": Problem}}
+
     def filters(since: Day | None = Query(None), until: Day | None = Query(None),
                 country: str | None = Query(None, pattern=r"^[A-Za-z]{2}$",
                                             json_schema_extra={"enum": country_codes()}),
@@ -114,7 +146,7 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
             raise HTTPException(400, str(exc)) from None
 
     @app.get("/api/events", response_model=Page | FeatureCollection, summary="Events or clusters that pass the filters",
-             responses={400: {"description": "A filter value that cannot be used", "model": Problem}})
+             responses={400: {"description": "A filter value that cannot be used", "model": Problem}, **unreachable})
     def api_events(f: Filters = Depends(filters), per: Literal["cluster", "mention"] = "cluster",
                    page: int = Query(1, ge=1, le=100_000), page_size: int = Query(100, ge=1, le=MAX_PAGE),
                    format: Literal["json", "geojson"] = "json"):
@@ -127,7 +159,7 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
         return {"items": [list_row(r) for r in rows], "page": page, "page_size": page_size, "more": more}
 
     @app.get("/api/clusters/{cluster_id}", summary="A cluster with every report of it",
-             responses={404: {"description": "No such cluster", "model": Problem}})
+             responses={404: {"description": "No such cluster", "model": Problem}, **unreachable})
     def api_cluster(cluster_id: Annotated[int, FastPath(ge=1, le=2**31 - 1)]):
         with store.engine.connect() as conn:
             c = conn.execute(sa.select(st.clusters).where(st.clusters.c.id == cluster_id)).first()
@@ -149,7 +181,7 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
                 "mentions": mentions}
 
     @app.get("/api/articles/{article_id}", summary="An article's text with the spans kronika found",
-             responses={404: {"description": "No such article", "model": Problem}})
+             responses={404: {"description": "No such article", "model": Problem}, **unreachable})
     def api_article(article_id: Annotated[int, FastPath(ge=1, le=2**31 - 1)]):
         with store.engine.connect() as conn:
             a = conn.execute(sa.select(st.articles).where(st.articles.c.id == article_id)).first()
@@ -169,28 +201,38 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
                 "date": a.date, "lang": a.lang, "text": a.body, "spans": spans}
 
     @app.get("/api/stats", summary="Counts by day, type and country",
-             responses={400: {"description": "A filter value that cannot be used", "model": Problem}})
+             responses={400: {"description": "A filter value that cannot be used", "model": Problem}, **unreachable})
     def api_stats(f: Filters = Depends(filters)):
         return stats(store, f)
 
     @app.post("/api/extract", summary="Events of one text; nothing is stored",
-              responses={400: {"description": "The body is not JSON", "model": Problem}})
+              responses={400: {"description": "The body is not JSON", "model": Problem}, **too_large})
     def api_extract(article: ArticleIn):
         doc = default_pipeline().process(Article(article.id or "request", article.text, date=article.day,
                                                  lang=article.lang, title=article.title, url=article.url))
         return {"events": [e.to_dict() for e in doc.events], "warnings": [str(w) for w in doc.warnings]}
 
-    def writer(authorization: str | None = Header(None)):
+    def refusal(authorization: str | None) -> HTTPException | None:
+        """Why a write is refused, or None: the one token check, asked by the body limit before
+        any of the body is read (FastAPI reads a body before it resolves dependencies)."""
         if not token:
-            raise HTTPException(403, "writing is off: start `kronika serve` with --token to enable it")
+            return HTTPException(403, "writing is off: start `kronika serve` with --token to enable it")
         given = (authorization or "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(given.encode(), token.encode()):
-            raise HTTPException(401, "a valid bearer token is needed to write", headers={"WWW-Authenticate": "Bearer"})
+            return HTTPException(401, "a valid bearer token is needed to write", headers={"WWW-Authenticate": "Bearer"})
+        return None
+
+    def writer(authorization: str | None = Header(None)):
+        """The token as the route's documented header; the body limit has asked already, and the
+        route asks again so that it never depends on the middleware being there."""
+        if (refused := refusal(authorization)) is not None:
+            raise refused
 
     @app.post("/api/ingest", summary="Store articles (needs the write token)", dependencies=[Depends(writer)],
               responses={400: {"description": "The body is not JSON", "model": Problem},
                          401: {"description": "No or a wrong bearer token", "model": Problem},
-                         403: {"description": "Writing is off (no token configured)", "model": Problem}})
+                         403: {"description": "Writing is off (no token configured)", "model": Problem},
+                         **too_large, **unreachable})
     def api_ingest(batch: IngestIn):
         arts = [Article(a.id or f"api-{Store.content_hash(a.text)[:12]}", a.text, path=f"request article {i + 1}",
                         date=a.day, lang=a.lang, title=a.title, url=a.url) for i, a in enumerate(batch.articles)]
@@ -226,24 +268,112 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
                                                    "'unsafe-inline'; script-src 'self' 'unsafe-inline'")
         return page
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        # no third-party origins at all: the page works offline and nothing it shows can load code
-        response.headers.setdefault("Content-Security-Policy",
-                                    "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; "
-                                    "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        return JSONResponse({"detail": _listed(exc.errors())}, status_code=422)
 
+    @app.exception_handler(sa.exc.OperationalError)  # the file is gone, the server is down, a lock
+    @app.exception_handler(sa.exc.InterfaceError)  # the connection broke
+    async def store_unreachable(request: Request, exc: sa.exc.DBAPIError):
+        line = _unreachable(store, exc)
+        log.warning("%s %s: %s", request.method, request.url.path, line)
+        return JSONResponse({"detail": line}, status_code=503)
+
+    # the last added is the outermost: the headers on every answer, then the body limit, before
+    # anything reads a body or checks a token
+    app.add_middleware(BodyLimit, default=BodyRule(MAX_OTHER_BYTES, "no other route takes a body"), rules={
+        "/api/extract": BodyRule(MAX_ARTICLE_BYTES, f"one article of at most {MAX_TEXT:,} characters"),
+        "/api/ingest": BodyRule(MAX_INGEST_BYTES, f"at most {MAX_BATCH} articles of at most {MAX_TEXT:,} characters",
+                                gate=lambda headers: refusal(headers.get("authorization")))})
+    app.add_middleware(SecurityHeaders)
     app.state.store = store
     return app
+
+
+class SecurityHeaders:
+    """The page's security headers on every answer (a pure ASGI middleware: it never touches the
+    request body). No third-party origins at all: the page works offline and nothing it shows can
+    load code; a route may set its own policy (the API docs do)."""
+
+    POLICY = ("default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+              "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", self.POLICY)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def _version() -> str:
     from ..version import __version__
 
     return __version__
+
+
+def _watch_file(store: Store) -> None:
+    """A SQLite file deleted or replaced while serving: pooled connections still hold the old file
+    (reads from a ghost, writes lost with it), so each checkout compares the file with the one its
+    connection opened and drops the connection when they differ; the next one then opens the new
+    file, or fails to open a missing one (a 503)."""
+    url = store.engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") or url.database.startswith("file:"):
+        return
+    path = Path(url.database)
+
+    def inode() -> int | None:
+        try:
+            return path.stat().st_ino
+        except OSError:
+            return None
+
+    @sa.event.listens_for(store.engine, "connect")
+    def opened(dbapi_connection, record):
+        record.info["kronika_inode"] = inode()
+
+    @sa.event.listens_for(store.engine, "checkout")
+    def still_there(dbapi_connection, record, proxy):
+        if inode() != record.info.get("kronika_inode"):
+            raise sa.exc.DisconnectionError(f"{path} was deleted or replaced while serving")
+
+
+def _listed(errors) -> list[dict]:
+    """Validation errors as location, message and type only: never the input, nor the context that
+    can quote it, so a 200 MB value is not sent back; at most MAX_ERRORS of them."""
+    def short(part):
+        return part if isinstance(part, int) else _whole_characters(str(part))[:MAX_ERROR_TEXT]
+
+    listed = [{"loc": [short(p) for p in e.get("loc", ())], "msg": short(e.get("msg", "")), "type": short(e.get("type", ""))}
+              for e in errors[:MAX_ERRORS]]
+    if len(errors) > MAX_ERRORS:
+        listed.append({"loc": [], "msg": f"{len(errors) - MAX_ERRORS} more errors not listed", "type": "too_many_errors"})
+    return listed
+
+
+def _unreachable(store: Store, exc: Exception) -> str:
+    """One line naming the store, the cause and the fix; no SQL, no password."""
+    url = store.engine.url
+    sqlite = url.get_backend_name() == "sqlite"
+    where = url.database if sqlite else url.render_as_string(hide_password=True)
+    cause = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0][:MAX_ERROR_TEXT]
+    if not sqlite:
+        fix = "check that the database server runs"
+    elif "locked" in cause:
+        fix = "another process holds it for writing; try again"
+    else:
+        fix = "check that its file is still there (serving never makes one)"
+    return f"the store at {where} cannot be reached: {cause}; {fix}"
 
 
 def _evidence(rec: dict) -> dict:
