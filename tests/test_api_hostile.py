@@ -292,6 +292,7 @@ def test_a_store_deleted_while_serving_is_a_503(tmp_path):
         for f in tmp_path.glob("gone.db*"):
             f.unlink()
         _assert_unreachable(srv.port, str(db))
+        assert not db.exists()  # serving made no empty store in its place
         Store(str(db))  # a store back at the path: served again
         assert send(srv.port, "/api/stats", method="GET")[0] == 200
     finally:
