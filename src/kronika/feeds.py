@@ -1,7 +1,8 @@
 """Readers of RSS/Atom feed files and WARC archives (web crawls such as CC-NEWS) into articles.
 
-A feed item or a WARC record that holds no article text becomes one InputError naming the file and
-the item, and reading goes on with the next one; a WARC broken half-way keeps what was read before.
+A feed item or a WARC record that holds no article text, or cannot be read at all, becomes one
+InputError naming the file and the item, and reading goes on with the next one; a WARC cut short
+keeps what was read before it and says where it was cut.
 """
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ import zlib
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
 
-from .decoding import file_stem, human_size, read_bounded
-from .errors import InputError, InputProblem
-from .formats import html_article, parse_date
+from .decoding import RecordStream, file_stem, human_size, open_input, read_bounded
+from .errors import InputError, InputProblem, printable
+from .formats import html_article, make_article, parse_date
 from .records import Article
 
 log = logging.getLogger(__name__)
@@ -157,66 +158,303 @@ def read_feed(path: str, max_bytes: int = 20_000_000) -> Iterator[Article | Inpu
         raise InputProblem("no RSS <item> or Atom <entry> in the file",
                            "check the file is an RSS or Atom feed, or save the articles as .txt")
     if feed.bozo:
-        log.warning("%s: %s; reading the %d items feedparser recovered", path, feed.bozo_exception,
-                    len(feed.entries))
+        log.warning("%s: %s; reading the %d items feedparser recovered", printable(path),
+                    printable(str(feed.bozo_exception)), len(feed.entries))
     stem = file_stem(path)
     outlet = _text_of(feed.feed.get("title_detail")) or None
     for n, entry in enumerate(feed.entries, 1):
         where = f"{path} (item {n})"
-        text = _body(entry)
-        if not text:
-            yield InputError(where, "the feed item has no text", "feeds often carry only headlines; fetch the "
-                             "linked pages and pass them as HTML")
-            continue
-        link = (entry.get("link") or "").strip() or None
-        doc_id = f"{stem}-{hashlib.sha1((entry.get('id') or link or text).encode('utf-8')).hexdigest()[:12]}"
-        yield Article(doc_id=doc_id, body=text, path=where, date=_item_date(entry, where),
-                      title=_text_of(entry.get("title_detail")) or None, url=link, outlet=outlet)
+        try:
+            item = _feed_item(entry, where, stem, outlet)
+        except Exception as err:  # one odd item must not end the feed
+            log.debug("feed item %s failed", printable(where), exc_info=True)
+            item = InputError(where, f"the feed item could not be read ({type(err).__name__}: {err})",
+                              "please report it with this input; the other items are read")
+        yield item
+
+
+def _feed_item(entry: dict, where: str, stem: str, outlet: str | None) -> Article | InputError:
+    text = _body(entry)
+    if not text:
+        return InputError(where, "the feed item has no text", "feeds often carry only headlines; fetch the "
+                          "linked pages and pass them as HTML")
+    link = (entry.get("link") or "").strip() or None
+    key = (entry.get("id") or link or text).encode("utf-8", "surrogatepass")
+    return make_article(doc_id=f"{stem}-{hashlib.sha1(key).hexdigest()[:12]}", body=text, path=where,
+                        date=_item_date(entry, where), title=_text_of(entry.get("title_detail")) or None,
+                        url=link, outlet=outlet)
 
 
 def read_warc(path: str, max_bytes: int = 20_000_000) -> Iterator[Article | InputError]:
-    """HTML responses of a WARC file, each through the HTML reader; other records are skipped.
-    `max_bytes` limits one record, not the archive, which is streamed."""
-    try:
-        from warcio.archiveiterator import ArchiveIterator
-        from warcio.exceptions import ArchiveLoadFailed
-    except ImportError:  # pragma: no cover - warcio is a dependency
-        raise InputProblem("reading WARC files needs the warcio package", "pip install warcio") from None
+    """HTML responses of a WARC file (plain or gzip), each through the HTML reader; other records are
+    skipped. `max_bytes` limits one record; the archive is streamed, a record at a time.
+
+    Read by a bounded reader of its own (warcio cannot bound a header line or a lying length): a
+    record that cannot be read is one InputError naming it (``crawl.warc.gz#record 3``), and
+    reading goes on at the next record found (the next gzip member, or the next ``WARC/1.`` line);
+    a file cut short is one InputError saying after which record.
+    """
     stem = file_stem(path).removesuffix(".warc")
-    n = seen = 0
-    try:
-        with open(path, "rb") as f:
-            for record in ArchiveIterator(f):
-                seen += 1
-                if record.rec_type != "response":
-                    continue
-                n += 1
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                where = f"{path} ({url or f'record {n}'})"
-                status = record.http_headers.get_statuscode() if record.http_headers is not None else None
-                if not (status and str(status).isdigit()):
-                    yield InputError(where, "the record is damaged (no HTTP status)",
-                                     "check the download finished; other records are read")
-                    continue
-                ctype = (record.http_headers.get_header("Content-Type") if record.http_headers else "") or ""
-                status = record.http_headers.get_statuscode() if record.http_headers else "200"
-                if "html" not in ctype.lower() or not str(status).startswith("2"):
-                    continue
-                body = record.content_stream().read(max_bytes + 1)
-                if len(body) > max_bytes:
-                    yield InputError(where, f"record larger than {max_bytes} bytes", "raise --max-bytes to read it")
-                    continue
-                doc_id = f"{stem}-{hashlib.sha1((url or str(n)).encode('utf-8')).hexdigest()[:12]}"
-                try:
-                    yield html_article(body, where, doc_id, url)
-                except InputProblem as err:
-                    yield InputError(where, err.problem, err.fix)
-        if not seen:
-            raise InputProblem("no WARC records could be read", "check the file is a WARC (.warc or .warc.gz) and "
-                           "that its download finished")
-    except ArchiveLoadFailed as err:
-        raise InputProblem(f"not a readable WARC file after {n} records ({err})",
-                       "check the download finished; the records before the damage were read") from None
-    except (OSError, EOFError, gzip.BadGzipFile) as err:
-        raise InputProblem(f"the WARC file is damaged after {n} records ({type(err).__name__}: {err})",
-                       "check the download finished; the records before the damage were read") from None
+    with open_input(path) as handle:
+        stream = RecordStream(handle)
+        yield from _warc_articles(stream, path, stem, max_bytes)
+
+
+_MAX_HEADER_LINE = 64_000
+_MAX_HEADERS = 256_000
+_RECORD_START = b"WARC/1."
+_DAMAGED = "check the download finished; the other records are read"
+
+
+class _BadRecord(InputProblem):
+    """A record that cannot be read; `then` says how reading goes on: ``resync`` (find the next
+    record), ``next`` (the stream is already at the next one) or ``stop`` (the file ends here)."""
+
+    def __init__(self, problem: str, then: str, fix: str = _DAMAGED):
+        super().__init__(problem, fix)
+        self.then = then
+
+
+def _warc_articles(stream: RecordStream, path: str, stem: str, max_bytes: int) -> Iterator[Article | InputError]:
+    number = responses = 0
+    truncation_told = False
+    while True:
+        known_problems = len(stream.problems)
+        if not _skip_blank_lines(stream):
+            break
+        number += 1
+        bounded = stream.compressed and stream.member_start  # a record that starts a member ends with it
+        where = f"{path}#record {number}"
+        try:
+            headers, block, oversized = _read_record(stream, max_bytes, bounded)
+        except _BadRecord as err:
+            found = stream.problems[known_problems:]  # damage in the gzip data is why this record failed
+            del stream.problems[known_problems:]
+            resumed = err.then != "resync" or _resync(stream, bounded)
+            if number == 1 and not resumed and not found and isinstance(err, _NoRecord):
+                raise InputProblem("not a WARC file (it does not start with a WARC/1.0 record)",
+                                   "check the file is a WARC (.warc or .warc.gz) and that its download finished") from None
+            yield InputError(where, "; ".join([err.problem, *found]), err.fix)
+            if err.then == "stop":
+                truncation_told = True
+                break
+            continue
+        except OSError:
+            raise
+        except Exception as err:  # a record no rule above foresaw: reported, and reading goes on
+            log.debug("WARC record %s failed", printable(where), exc_info=True)
+            yield InputError(where, f"the record could not be read ({type(err).__name__}: {err})",
+                             "please report it with this input; the other records are read")
+            if not _resync(stream, bounded):
+                break
+            continue
+        url = headers.get("warc-target-uri") or None
+        where = f"{where} ({url})" if url else where
+        if headers.get("warc-type") != "response":
+            continue
+        responses += 1
+        doc_id = f"{stem}-{hashlib.sha1((url or str(responses)).encode('utf-8')).hexdigest()[:12]}"
+        try:
+            article = _warc_page(block, oversized, max_bytes, where, url, doc_id)
+        except InputProblem as err:
+            article = InputError(where, err.problem, err.fix)
+        except Exception as err:  # one odd page must not end the archive
+            log.debug("WARC record %s failed", printable(where), exc_info=True)
+            article = InputError(where, f"the page could not be read ({type(err).__name__}: {err})",
+                                 "please report it with this input; the other records are read")
+        if article is not None:
+            yield article
+    for problem in stream.problems:
+        yield InputError(path, problem, _DAMAGED)
+    if stream.truncated and not truncation_told:
+        yield InputError(path, f"the file ends early, after record {number}: it is truncated" if number else
+                         "the file ends inside its first record: it is truncated",
+                         "check the download finished; the records before the cut were read")
+    elif not number and not stream.problems:
+        raise InputProblem("no WARC records could be read",
+                           "check the file is a WARC (.warc or .warc.gz) and that its download finished")
+
+
+class _NoRecord(_BadRecord):
+    """The bytes where a record should start are not a WARC record."""
+
+    def __init__(self):
+        super().__init__("no WARC record starts here (a damaged record before it, or not a WARC file)", "resync")
+
+
+def _skip_blank_lines(stream: RecordStream) -> bool:
+    """Skip the blank lines between records; False at the end of the file."""
+    while not stream.at_end():
+        chunk = stream.peek(4096)
+        blank = len(chunk) - len(chunk.lstrip(b"\r\n"))
+        if not blank:
+            return True
+        stream.read(blank)
+    return False
+
+
+def _resync(stream: RecordStream, bounded: bool) -> bool:
+    """Go on at the next record: the next gzip member when the bad one filled a member, else the
+    next line that starts a WARC record; False when there is none."""
+    return stream.skip_member(b"WARC/") if bounded else stream.find_line(_RECORD_START)
+
+
+def _cut_short(stream: RecordStream, bounded: bool, what: str, got: int, claimed: int | None = None) -> _BadRecord:
+    """The record ended early: the file is cut (stop), or its gzip member ended (go on with the next)."""
+    if stream.truncated or not bounded:
+        said = f" ({got:,} of the {claimed:,} bytes it claims)" if claimed is not None else ""
+        return _BadRecord(f"the file ends inside {what}{said}: it is truncated; the records before it were read",
+                          "stop", "check the download finished")
+    if claimed is not None:
+        return _BadRecord(f"the record claims {claimed:,} bytes (Content-Length) but its gzip member holds {got:,}", "next")
+    return _BadRecord(f"its gzip member ends inside {what}", "next")
+
+
+def _read_record(stream: RecordStream, max_bytes: int, bounded: bool) -> tuple[dict[str, str], bytes, bool]:
+    """The WARC headers (names in lower case), the block and whether the block is over `max_bytes`
+    (then only its first 64 kB is kept, for the HTTP headers) of the record at the stream's
+    position. Raises _BadRecord."""
+    line = stream.readline(_MAX_HEADER_LINE, bounded)
+    if not line.startswith(b"WARC/"):
+        if not line.endswith(b"\n") and _RECORD_START.startswith(line):
+            raise _cut_short(stream, bounded, "the record's headers", len(line))
+        raise _NoRecord()
+    headers: dict[str, str] = {}
+    size, name = 0, ""
+    while True:
+        if not line.endswith(b"\n"):
+            if len(line) >= _MAX_HEADER_LINE:
+                raise _BadRecord(f"a header line of the record is over {human_size(_MAX_HEADER_LINE)}", "resync")
+            raise _cut_short(stream, bounded, "the record's headers", len(line))
+        size += len(line)
+        if size > _MAX_HEADERS:
+            raise _BadRecord(f"the record's headers are over {human_size(_MAX_HEADERS)}", "resync")
+        if line in (b"\r\n", b"\n"):
+            break
+        if line[:1] in (b" ", b"\t") and name:  # a folded header line continues the one before
+            headers[name] += " " + line.strip().decode("utf-8", "replace")
+        elif size > len(line):  # not the WARC/1.x line
+            key, colon, value = line.partition(b":")
+            if colon:
+                name = key.strip().decode("latin-1").lower()
+                headers[name] = value.strip().decode("utf-8", "replace")
+        line = stream.readline(_MAX_HEADER_LINE, bounded)
+    length = headers.get("content-length", "")
+    if not (length.isascii() and length.isdigit() and len(length) < 19):
+        raise _BadRecord(f"the record has no valid Content-Length ({length[:40]!r})", "resync")
+    claimed = int(length)
+    if claimed <= max_bytes:
+        block = stream.read(claimed, bounded)
+        if len(block) < claimed and bounded and not stream.truncated and not _at_record(stream):
+            block += stream.read(claimed - len(block))  # a gzip made of blocks (bgzip): records span members
+        if len(block) < claimed:
+            if not bounded and not stream.truncated and b"\n" + _RECORD_START in block:
+                stream.unread(block, after_newline=True)
+                raise _BadRecord(f"the record claims {claimed:,} bytes (Content-Length), more than the file holds; "
+                                 "reading went on at the next record", "resync")
+            raise _cut_short(stream, bounded, "the record", len(block), claimed)
+        _end_of_record(stream, block, bounded, claimed)
+        return headers, block, False
+    remaining = stream.remaining()
+    if remaining is not None and claimed > remaining:
+        raise _BadRecord(f"the record claims {claimed:,} bytes (Content-Length) but only {remaining:,} remain in "
+                         "the file; reading went on at the next record", "resync")
+    head = stream.read(min(claimed, 65536), bounded)
+    got = len(head) + stream.skip(claimed - len(head), bounded)
+    if got < claimed:
+        raise _cut_short(stream, bounded, "the record", got, claimed)
+    _end_of_record(stream, None, bounded, claimed)
+    return headers, head, True
+
+
+def _at_record(stream: RecordStream) -> bool:
+    """The stream (at the end of a gzip member) goes on with a WARC record, or ends."""
+    return stream.at_end() or stream.peek(len(_RECORD_START)) == _RECORD_START
+
+
+def _end_of_record(stream: RecordStream, block: bytes | None, bounded: bool, claimed: int) -> None:
+    """Read the blank lines that end a record and check a record (or the end) follows: else the
+    Content-Length does not fit the record, and the block read is pushed back to be searched."""
+    ending = stream.peek(4)
+    ending = ending[:len(ending) - len(ending.lstrip(b"\r\n"))]
+    stream.read(len(ending))
+    if stream.at_member_end():
+        if ending not in (b"\r\n\r\n", b"\n\n") and stream.at_end():
+            stream.truncated = True  # cut inside the record's end: the record is whole, what followed is lost
+        return
+    if stream.peek(5) == b"WARC/":
+        return
+    if block is not None and not bounded:
+        stream.unread(block + ending, after_newline=True)
+    raise _BadRecord(f"the record's Content-Length ({claimed:,}) does not fit its content: no record follows it; "
+                     "reading went on at the next record found", "resync")
+
+
+def _warc_page(block: bytes, oversized: bool, max_bytes: int, where: str, url: str | None,
+               doc_id: str) -> Article | None:
+    """The article of a response record's HTTP block, or None when it is not an HTML page with
+    status 2xx; raises InputProblem for a damaged or oversized page."""
+    status, http, payload = _http_response(block)
+    if status is None:
+        raise InputProblem("the record is damaged (no HTTP status)", _DAMAGED)
+    if "html" not in http.get("content-type", "").lower() or not status.startswith("2"):
+        return None
+    if oversized:
+        raise InputProblem(f"the record is over the {human_size(max_bytes)} limit", "raise --max-bytes to read it")
+    return html_article(_decoded_payload(payload, http, max_bytes), where, doc_id, url)
+
+
+def _http_response(block: bytes) -> tuple[str | None, dict[str, str], bytes]:
+    """(status code, headers with names in lower case, payload) of an HTTP response."""
+    end, gap = block.find(b"\r\n\r\n"), 4
+    if end < 0:
+        end, gap = block.find(b"\n\n"), 2
+    head, payload = (block[:end], block[end + gap:]) if end >= 0 else (block, b"")
+    lines = head.decode("latin-1").split("\n")
+    words = lines[0].split()
+    status = words[1] if len(words) > 1 and words[0].startswith("HTTP/") and words[1].isdigit() else None
+    headers = {}
+    for line in lines[1:]:
+        key, colon, value = line.partition(":")
+        if colon:
+            headers[key.strip().lower()] = value.strip()
+    return status, headers, payload
+
+
+def _decoded_payload(payload: bytes, http: dict[str, str], max_bytes: int) -> bytes:
+    """The page as sent before transfer and content encoding (chunked; gzip, deflate), at most
+    `max_bytes`; a payload that does not decode as declared is taken as it stands."""
+    if "chunked" in http.get("transfer-encoding", "").lower():
+        payload = _dechunked(payload)
+    coding = http.get("content-encoding", "").lower().strip()
+    if coding in ("gzip", "x-gzip", "deflate"):
+        for wbits in ((31,) if "gzip" in coding else (15, -15)):
+            try:
+                out = zlib.decompressobj(wbits).decompress(payload, max_bytes + 1)
+            except zlib.error:
+                continue
+            if len(out) > max_bytes:
+                raise InputProblem(f"the page is over the {human_size(max_bytes)} limit uncompressed",
+                                   "raise --max-bytes to read it")
+            return out
+    elif coding not in ("", "identity"):
+        raise InputProblem(f"the page is compressed as {coding[:40]!r}, which kronika cannot read",
+                           "save the page uncompressed")
+    return payload
+
+
+def _dechunked(payload: bytes) -> bytes:
+    """The body of HTTP chunked transfer encoding; the payload as it is when it is not chunked."""
+    parts, pos = [], 0
+    while pos < len(payload):
+        end = payload.find(b"\n", pos)
+        size = payload[pos:end if end >= 0 else len(payload)].split(b";")[0].strip()
+        try:
+            length = int(size, 16)
+        except ValueError:
+            return payload if not parts else b"".join(parts)
+        if length == 0 or end < 0:
+            break
+        parts.append(payload[end + 1:end + 1 + length])
+        pos = payload.find(b"\n", end + 1 + length) + 1 or len(payload)
+    return b"".join(parts)

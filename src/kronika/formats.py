@@ -1,5 +1,7 @@
 """Article formats: the text format (header lines, then the body), JSON Lines records and HTML pages,
 each parsed into an `Article`; a problem is an `InputProblem` saying what to fix.
+
+Every reader builds its articles with `make_article`, which makes their text safe to write anywhere.
 """
 from __future__ import annotations
 
@@ -7,9 +9,10 @@ import datetime
 import json
 import logging
 import re
+from itertools import accumulate
 
 from .decoding import decode_html, file_stem, normalise_text, undecodable
-from .errors import InputProblem
+from .errors import InputProblem, printable
 from .records import Article
 
 log = logging.getLogger(__name__)
@@ -20,6 +23,28 @@ _BLANKS = re.compile(r"[ \t]*")
 _BLANK_LINE = re.compile(r"[ \t]*\n")
 _DATE_SHAPE = re.compile(r"\d{4}(?:-\d{1,2}){0,2}")
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ]\d{2}:\d{2}\S*)?")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_JSON_DEPTH = 100  # arrays and objects nested in one JSON Lines record; news records need a few
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_BRACKET_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # +1 and -1 as signed bytes
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def make_article(**fields) -> Article:
+    """An Article from the fields a reader found, made safe to write anywhere: lone surrogates (a
+    JSON ``"\\ud800"``, a feed's ``&#xd800;``) become U+FFFD, which keeps every offset, and the path
+    shows control characters escaped (it names the input in messages).
+
+    >>> make_article(doc_id="a", body="x\\ud800y", path="odd\\nname.txt").body
+    'x\ufffdy'
+    """
+    if isinstance(fields.get("path"), str):
+        fields["path"] = printable(fields["path"])
+    for key, value in fields.items():
+        if isinstance(value, str) and not value.isascii() and _SURROGATE.search(value):
+            log.debug("%s: lone surrogates in %s replaced by U+FFFD", fields.get("path"), key)
+            fields[key] = _SURROGATE.sub("\ufffd", value)
+    return Article(**fields)
 
 
 def split_header(text: str) -> tuple[dict[str, str], str]:
@@ -63,9 +88,9 @@ def parse_article(text: str, path: str, default_id: str | None = None) -> Articl
     if not body.strip():
         raise InputProblem("file has headers but no article text",
                        "add the article text after the header lines")
-    return Article(doc_id=headers.get("id") or default_id or file_stem(path), body=body, path=path,
-                   date=parse_date(headers.get("date"), path), title=headers.get("title"),
-                   lang=headers.get("lang"), outlet=headers.get("source"))
+    return make_article(doc_id=headers.get("id") or default_id or file_stem(path), body=body, path=path,
+                        date=parse_date(headers.get("date"), path), title=headers.get("title"),
+                        lang=headers.get("lang"), outlet=headers.get("source"))
 
 
 def parse_date(value: str | None, where: str = "") -> str | None:
@@ -88,18 +113,26 @@ def parse_date(value: str | None, where: str = "") -> str | None:
                 return "-".join(part for part in (year, month, day) if part)
         except ValueError:
             pass
-    log.warning("%s: date %r is not YYYY, YYYY-MM or YYYY-MM-DD; ignoring it", where or "input", value)
+    log.warning("%s: date %r is not YYYY, YYYY-MM or YYYY-MM-DD; ignoring it", printable(where or "input"), value)
     return None
 
 
 def jsonl_article(line: bytes, where: str, default_id: str) -> Article:
+    """The Article of one JSON Lines record (``{"id": …, "text": …}``); raises InputProblem."""
+    if b"\0" in line:
+        raise InputProblem("line has NUL bytes (binary data), not JSON", "fix or remove the line")
+    if too_deep(line):
+        raise InputProblem(f"line nests arrays or objects over {MAX_JSON_DEPTH} deep",
+                           "fix or remove the line; an article record needs only a few levels")
     try:
         record = json.loads(line.decode("utf-8-sig"))
     except UnicodeDecodeError as err:
         raise undecodable("utf-8", err) from None
     except json.JSONDecodeError as err:
         raise InputProblem(f"line is not valid JSON ({err.msg} at column {err.colno})",
-                       "fix or remove the line") from None
+                           "fix or remove the line") from None
+    except (ValueError, RecursionError) as err:  # a number too long to convert; nesting that passed the check
+        raise InputProblem(f"line is not JSON that can be read ({err})", "fix or remove the line") from None
     if not isinstance(record, dict):
         raise InputProblem("line is not a JSON object", 'write one {"id": …, "text": …} object per line')
     text = record.get("text")
@@ -110,10 +143,22 @@ def jsonl_article(line: bytes, where: str, default_id: str) -> Article:
         value = record.get(key)
         return None if value is None or value == "" else str(value)
 
-    return Article(doc_id=field("id") or default_id, body=text.replace("\r\n", "\n").replace("\r", "\n"),
-                   path=where, date=parse_date(field("date"), where), title=field("title"),
-                   url=field("url"), lang=field("lang"), outlet=field("source") or field("outlet"))
+    return make_article(doc_id=field("id") or default_id, body=text.replace("\r\n", "\n").replace("\r", "\n"),
+                        path=where, date=parse_date(field("date"), where), title=field("title"),
+                        url=field("url"), lang=field("lang"), outlet=field("source") or field("outlet"))
 
+
+def too_deep(line: bytes) -> bool:
+    """True when a JSON text nests arrays and objects over MAX_JSON_DEPTH deep (brackets inside
+    strings do not count). Costs two counts when the text has few brackets.
+
+    >>> too_deep(b"[" * 101), too_deep(b'{"a": "' + b"[" * 500 + b'"}')
+    (True, False)
+    """
+    if line.count(b"[") + line.count(b"{") <= MAX_JSON_DEPTH:
+        return False
+    steps = _JSON_STRING.sub(b"", line).translate(_BRACKET_STEPS, _NOT_BRACKETS)
+    return max(accumulate(memoryview(steps).cast("b")), default=0) > MAX_JSON_DEPTH
 
 
 def html_article(data: bytes, path: str, doc_id: str, url: str | None = None) -> Article:
@@ -144,9 +189,9 @@ def html_article(data: bytes, path: str, doc_id: str, url: str | None = None) ->
     if not text or not any(c.isalpha() for c in text):
         raise InputProblem("no article text found in the HTML",
                        "check the file is an article page, or save the article text as .txt")
-    return Article(doc_id=doc_id, body=text.replace("\r\n", "\n").replace("\r", "\n"), path=path,
-                   date=parse_date(date, path), title=_get(doc, "title"), url=url or _get(doc, "url"),
-                   lang=lang.split("-")[0].lower() if lang else None, outlet=_get(doc, "sitename"))
+    return make_article(doc_id=doc_id, body=text.replace("\r\n", "\n").replace("\r", "\n"), path=path,
+                        date=parse_date(date, path), title=_get(doc, "title"), url=url or _get(doc, "url"),
+                        lang=lang.split("-")[0].lower() if lang else None, outlet=_get(doc, "sitename"))
 
 
 def _get(doc, key: str):

@@ -2,23 +2,34 @@
 standard input into `Article` records.
 
 Every problem with one input becomes an `InputError` in the output stream instead of an exception,
-so a batch goes on past a bad file. Bodies are returned exactly as they stand after the header
+so a batch goes on past a bad file; a bad record inside a file (a JSON Lines line, a feed item, a
+WARC record) is one InputError naming it, and reading goes on with the next record. Only regular
+files are read. Bodies are returned exactly as they stand after the header
 (line endings normalised to ``\\n``): the offsets every later stage reports are offsets into them.
 """
 from __future__ import annotations
 
 import gzip
-import io
 import logging
 import os
 import re
+import stat
 import sys
-import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .decoding import decode_bytes, file_stem, human_size, normalise_text, read_bounded
-from .errors import InputError, InputProblem
+from .decoding import (
+    decode_bytes,
+    expanded_limit,
+    file_stem,
+    human_size,
+    iter_lines,
+    normalise_text,
+    open_input,
+    read_bounded,
+    special_file_kind,
+)
+from .errors import InputError, InputProblem, printable
 from .feeds import read_feed, read_warc
 from .formats import html_article, jsonl_article, parse_article
 from .records import Article
@@ -38,9 +49,10 @@ GOLD_SUFFIX = ".gold.jsonl"
 def read_inputs(paths: Iterable[str], max_bytes: int = 20_000_000) -> Iterator[Article | InputError]:
     """Read article files, directories (recursively) and ``-`` (stdin, text format).
 
-    Yields one `Article` per article, or one `InputError` per input (or JSON Lines line) that cannot
-    be read; it never raises for a bad file. `max_bytes` limits a text or HTML file, and one line of
-    a JSON Lines file (a JSON Lines corpus is streamed, so only its records need to fit in memory).
+    Yields one `Article` per article, or one `InputError` per input (or record) that cannot be read;
+    it never raises for a bad file. `max_bytes` limits a text, HTML or feed file, one line of a JSON
+    Lines file and one WARC record (JSON Lines and WARC files are streamed); a compressed JSON Lines
+    file may expand to 50 × `max_bytes`.
 
     >>> [a.doc_id for a in read_inputs(["articles/"])]  # doctest: +SKIP
     ['pl_01', 'ru_02']
@@ -60,26 +72,35 @@ def read_inputs(paths: Iterable[str], max_bytes: int = 20_000_000) -> Iterator[A
 
 
 def iter_input_files(root: str) -> Iterator[str]:
-    """Article files under `root`, recursively and sorted; hidden, gold and other files are skipped.
+    """Article files under `root`, recursively and sorted; hidden, gold and other files are skipped,
+    and so is anything that is not a regular file (a FIFO would block, a device never end).
+    Symbolic links to files are read; links to folders are not followed, so a loop cannot trap it.
 
     >>> list(iter_input_files("corpus"))  # doctest: +SKIP
     ['corpus/pl/01.txt', 'corpus/ru/feed.jsonl']
     """
     found, skipped = [], 0
-    for folder, dirs, names in os.walk(root, onerror=lambda err: log.warning("cannot list %s: %s",
-                                                                             err.filename, err.strerror)):
+    for folder, dirs, names in os.walk(root, onerror=lambda err: log.warning(
+            "cannot list %s: %s", printable(str(err.filename)), err.strerror)):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in names:
-            lower = name.lower()
+            lower, path = name.lower(), os.path.join(folder, name)
             if (name.startswith(".") or lower.endswith(GOLD_SUFFIX)
                     or not lower.endswith(TEXT_SUFFIXES + JSONL_SUFFIXES + HTML_SUFFIXES + FEED_SUFFIXES
                                           + WARC_SUFFIXES)):
-                log.debug("skipping %s: not an article file", os.path.join(folder, name))
+                log.debug("skipping %s: not an article file", printable(path))
                 skipped += 1
                 continue
-            found.append(os.path.join(folder, name))
+            try:
+                mode = os.stat(path).st_mode
+            except OSError:
+                mode = stat.S_IFREG  # a broken link: reading it reports the problem
+            if not stat.S_ISREG(mode):
+                log.warning("skipping %s: it is %s, not a regular file", printable(path), special_file_kind(mode))
+                continue
+            found.append(path)
     if skipped:
-        log.info("%s: skipped %d files that are hidden, gold or not .txt/.jsonl/.html", root, skipped)
+        log.info("%s: skipped %d files that are hidden, gold or not .txt/.jsonl/.html", printable(root), skipped)
     yield from sorted(found, key=lambda p: Path(os.path.relpath(p, root)).parts)
 
 
@@ -110,6 +131,10 @@ def _guard(path: str, produce) -> Iterator[Article | InputError]:
     except OSError as err:
         yield InputError(path, f"cannot read it: {err.strerror or err}",
                          "check that the path exists and is readable")
+    except Exception as err:  # a reader's bug or a library's on hostile bytes: this input only
+        log.debug("reading %s failed", printable(path), exc_info=True)
+        yield InputError(path, f"could not be read ({type(err).__name__}: {err})",
+                         "please report it with this input; the other inputs are read")
 
 
 def _kind(name: str) -> str:
@@ -164,60 +189,64 @@ def read_jsonl(path: str, max_bytes: int = 20_000_000, first: int = 0,
                last: int | None = None) -> Iterator[Article | InputError]:
     """Articles of a JSON Lines file (``.gz`` and ``.zst`` too), streamed: only one record at a time
     needs to fit in memory. `first`/`last` read lines first+1 .. last only (a Dask shard), with the
-    same ids and error positions as reading the whole file."""
+    same ids and error positions as reading the whole file. A compressed file may expand to
+    50 × `max_bytes` (then one InputError ends it); when over `MAX_BAD_LINES` lines, and over half
+    of those read, are not article records (a bomb of ``{}`` lines), the rest is not read."""
     whole = first == 0 and last is None
     return _guard(path, lambda: _jsonl_lines(path, max_bytes, first, last, whole))
 
 
+MAX_BAD_LINES = 1000
+
+
 def open_binary(path: str):
-    """A file's bytes, decompressed as its name says (.gz, .zst)."""
+    """A regular file's bytes, decompressed as its name says (.gz, .zst)."""
     lower = path.lower()
+    handle = open_input(path)
     if lower.endswith(".gz"):
-        return gzip.open(path, "rb")
+        return gzip.open(handle, "rb")
     if lower.endswith(".zst"):
         import zstandard
 
-        return zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)
-    return open(path, "rb")
+        return zstandard.ZstdDecompressor().stream_reader(handle, closefd=True, read_across_frames=True)
+    return handle
 
 
 def _jsonl_lines(path: str, max_bytes: int, first: int, last: int | None, whole: bool) -> Iterator[Article | InputError]:
-    stem, records = file_stem(path), 0
-    with open_binary(path) as raw:
-        handle = raw if hasattr(raw, "readline") and not path.lower().endswith(".zst") else io.BufferedReader(raw)
-        number = 0
-        while last is None or number < last:
-            try:
-                line = handle.readline(max_bytes + 1)
-                complete = len(line) <= max_bytes
-                tail = line
-                while not complete and tail and not tail.endswith(b"\n"):
-                    tail = handle.readline(1 << 20)  # skip the rest of the line without keeping it
-            except (EOFError, zlib.error, gzip.BadGzipFile, ValueError) as err:
-                raise InputProblem(f"compressed data is corrupt after line {number} ({err})",
-                                   "re-create the compressed file") from None
-            if not line:
+    stem, records, bad = file_stem(path), 0, 0
+    compressed = path.lower().endswith((".gz", ".zst"))
+    with open_binary(path) as stream:
+        lines = iter_lines(stream, max_bytes, expanded_limit(max_bytes) if compressed else None, compressed, last)
+        for number, line in lines:
+            if last is not None and number > last:
                 break
-            number += 1
             if number <= first:
                 continue
-            where = f"{path}:{number}"
-            if not complete:
-                yield InputError(where, f"line is over the {human_size(max_bytes)} limit",
-                                 "split the article or raise --max-bytes")
-                continue
-            if b"\0" in line:
-                raise InputProblem("file is binary (it contains NUL bytes), not JSON Lines",
-                                   "pass article files only (.txt, .jsonl, .html)")
-            if not line.strip():
-                continue
             records += 1
-            try:
-                yield jsonl_article(line, where, f"{stem}-{number}")
-            except InputProblem as err:
-                yield InputError(where, err.problem, err.fix)
+            item = _jsonl_item(line, f"{path}:{number}", f"{stem}-{number}", max_bytes)
+            yield item
+            if isinstance(item, InputError):
+                bad += 1
+                if bad >= MAX_BAD_LINES and 2 * bad > records:
+                    raise InputProblem(f"{bad:,} of the {records:,} lines up to line {number} are not article "
+                                       "records; the rest of the file is not read",
+                                       'check the file is JSON Lines, one {"text": …} object per line')
     if whole and not records:
         raise InputProblem("file has no JSON lines", "remove it or add one article per line")
+
+
+def _jsonl_item(line: bytes | None, where: str, default_id: str, max_bytes: int) -> Article | InputError:
+    """One JSON Lines line as an Article, or whatever goes wrong with it as an InputError."""
+    if line is None:
+        return InputError(where, f"line is over the {human_size(max_bytes)} limit", "split the article or raise --max-bytes")
+    try:
+        return jsonl_article(line, where, default_id)
+    except InputProblem as err:
+        return InputError(where, err.problem, err.fix)
+    except Exception as err:  # whatever one line does, the next is read
+        log.debug("line %s failed", printable(where), exc_info=True)
+        return InputError(where, f"line could not be read ({type(err).__name__}: {err})",
+                          "please report it with this line; the other lines are read")
 
 
 # -- HTML ------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Scale-out on Dask (dask.distributed): the batch loop of `batch.py` over shards of the inputs, on
 local worker processes or an existing cluster, resumably.
 
-Inputs are cut into shards: a JSON Lines file into runs of lines, a WARC or feed file whole, other
+Inputs are cut into shards: a JSON Lines file into runs of records, a WARC or feed file whole, other
 files in groups. Each worker builds the pipeline once (its dictionaries and name index) and runs
 `batch.run_batch` over a shard into Parquet files under the work folder: `articles/` and `events/`
 (one file per shard; event columns are the flat schema of `flat.py` plus the JSON record), with the
@@ -17,14 +17,25 @@ import hashlib
 import json
 import logging
 import os
+import re
 import time
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Callable
 
 from .batch import BatchStats, Sink, run_batch
+from .decoding import expanded_limit
+from .errors import printable
 from .flat import arrow_schema, flatten
-from .readers import FEED_SUFFIXES, iter_input_files, open_binary, read_inputs, read_jsonl
+from .readers import (
+    FEED_SUFFIXES,
+    iter_input_files,
+    open_binary,
+    read_inputs,
+    read_jsonl,
+)
 from .records import Article
 
 log = logging.getLogger(__name__)
@@ -36,7 +47,7 @@ JSONL_SHARDED = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".jsonl.zst", "
 class Shard:
     id: str
     paths: list[str]
-    lines: tuple[int, int] | None = None  # for a JSON Lines file: [first, last) line numbers
+    lines: tuple[int, int | None] | None = None  # for a JSON Lines file: lines first+1 .. last (None: to the end)
 
 
 @dataclass
@@ -46,8 +57,20 @@ class ShardResult:
     skipped: bool = False  # done by an earlier run
 
 
-def make_shards(paths: list[str], lines_per_shard: int = 200, files_per_shard: int = 50) -> list[Shard]:
-    """Shards of the inputs, in a fixed order with ids that stay the same between runs."""
+MAX_SHARDS_PER_FILE = 1000  # a file of more records gets longer shards (a corpus this big, or a bomb)
+_LINE_MARKS = bytes(0 if b == 10 else 1 for b in range(256))  # a newline as 0, any other byte as 1
+_NON_BLANK = re.compile(rb"[^\n]+")
+
+
+def make_shards(paths: list[str], lines_per_shard: int = 200, files_per_shard: int = 50,
+                max_bytes: int = 20_000_000) -> list[Shard]:
+    """Shards of the inputs, in a fixed order with ids that stay the same between runs.
+
+    A JSON Lines file is cut into runs of `lines_per_shard` records (lines that are not blank), at
+    most MAX_SHARDS_PER_FILE of them (then the runs are longer); a compressed file is counted only
+    as far as its reader would read (50 × `max_bytes`), and the last run of a file reads to its
+    end, where the reader reports anything past the limit. A file of blank lines is one shard.
+    """
     files: list[str] = []
     for p in paths:
         files.extend(iter_input_files(p) if os.path.isdir(p) else [p])
@@ -56,9 +79,9 @@ def make_shards(paths: list[str], lines_per_shard: int = 200, files_per_shard: i
     for f in files:
         low = f.lower()
         if low.endswith(JSONL_SHARDED):
-            n = _count_lines(f)
-            for a in range(0, max(n, 1), lines_per_shard):
-                shards.append(Shard(_sid(f, a), [f], (a, min(a + lines_per_shard, n))))
+            starts = _shard_starts(f, lines_per_shard, expanded_limit(max_bytes))
+            ends = [*starts[1:], None]
+            shards.extend(Shard(_sid(f, a), [f], (a, b)) for a, b in zip(starts, ends))
         elif low.endswith((".warc", ".warc.gz", *FEED_SUFFIXES)):
             shards.append(Shard(_sid(f, 0), [f]))
         else:
@@ -70,18 +93,56 @@ def make_shards(paths: list[str], lines_per_shard: int = 200, files_per_shard: i
 
 
 def _sid(key: str, start: int) -> str:
-    return hashlib.sha1(f"{os.path.abspath(key)}:{start}".encode()).hexdigest()[:16]
+    return hashlib.sha1(f"{os.path.abspath(key)}:{start}".encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
-def _count_lines(path: str) -> int:
+def _shard_starts(path: str, per_shard: int, max_total: int) -> list[int]:
+    """Where the shards of a JSON Lines file begin, as the number of lines before them: before every
+    `per_shard`-th record (a line that is not blank), so 0, 200, 400 … in a file without blank
+    lines. Lines and records are counted at C speed; a file of more than MAX_SHARDS_PER_FILE shards
+    (a corpus to split, or a bomb) gets longer shards that begin at the 1 MB chunks of the count."""
+    limit = max_total if path.lower().endswith((".gz", ".zst")) else None
+    exact, chunks = [0], []  # chunks: (lines, records) before each chunk
+    records = lines = total = 0
+    inside = False  # the last chunk ended inside a line
     try:
         with open_binary(path) as f:
-            n = 0
             while chunk := f.read(1 << 20):
-                n += chunk.count(b"\n")
-            return n + 1  # a last line without a newline; an empty shard at the end reads nothing
-    except (OSError, EOFError, ValueError):
-        return 1  # the reader reports the problem when the shard runs
+                if limit is not None:
+                    chunk = chunk[:limit - total]
+                    total += len(chunk)
+                chunks.append((lines, records))
+                newlines = chunk.count(b"\n")
+                if newlines == len(chunk):  # blank lines only (a bomb of them)
+                    lines, inside = lines + newlines, False
+                    if limit is not None and total >= limit:
+                        break
+                    continue
+                marks = chunk.translate(_LINE_MARKS)
+                begun = marks.count(b"\0\1") + (marks[:1] == b"\1" and not inside)  # records that start here
+                boundary = max(per_shard, -(-records // per_shard) * per_shard)  # the next record to begin a shard
+                if boundary < records + begun and len(exact) < MAX_SHARDS_PER_FILE:
+                    matches, pos, before, index = _NON_BLANK.finditer(chunk), 0, lines, records
+                    if inside and marks[:1] == b"\1":
+                        next(matches)  # the end of the last chunk's line
+                    while boundary < records + begun and len(exact) < MAX_SHARDS_PER_FILE:
+                        match = next(islice(matches, boundary - index, None))
+                        before += chunk.count(b"\n", pos, match.start())
+                        pos = match.start()
+                        exact.append(before)
+                        index, boundary = boundary + 1, boundary + per_shard
+                records += begun
+                lines += newlines
+                inside = marks[-1:] == b"\1" if chunk else inside
+                if limit is not None and total >= limit:
+                    break
+    except Exception:  # the reader reports the problem when the shard runs
+        log.debug("counting the records of %s failed", printable(path), exc_info=True)
+    if records <= per_shard * MAX_SHARDS_PER_FILE:
+        return exact
+    step = per_shard * -(-records // (per_shard * MAX_SHARDS_PER_FILE))
+    firsts = [r for _, r in chunks]
+    return sorted({0, *(chunks[bisect_right(firsts, b) - 1][0] for b in range(step, records, step))})
 
 
 def shard_items(shard: Shard, max_bytes: int):
@@ -192,7 +253,8 @@ class DaskExecutor:
         from dask.distributed import Client, LocalCluster, as_completed
 
         logging.getLogger("distributed").setLevel(logging.ERROR)
-        shards = make_shards(paths, lines_per_shard=self.shard_size, files_per_shard=max(1, self.shard_size // 4))
+        shards = make_shards(paths, lines_per_shard=self.shard_size, files_per_shard=max(1, self.shard_size // 4),
+                             max_bytes=max_bytes)
         self.shards, self.skipped_shards = len(shards), 0
         Path(self.work_dir).mkdir(parents=True, exist_ok=True)
         cluster, client = None, self.client
