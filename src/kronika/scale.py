@@ -210,12 +210,13 @@ def process_shard(shard: Shard, out: str, max_bytes: int = 20_000_000) -> ShardR
     run_batch(shard_items(shard, max_bytes), _pipeline(), sink, stats, report=lambda level, msg: None)
     sink.close()
     stats_dir = root / "stats"
+    # paths may hold undecodable bytes (surrogate escapes): ASCII JSON keeps them writable
     stats_dir.mkdir(parents=True, exist_ok=True)
     (stats_dir / f"{shard.id}.json").write_text(json.dumps({**stats.to_dict(), "paths": shard.paths,
-                                                            "lines": shard.lines}, ensure_ascii=False), "utf-8")
+                                                            "lines": shard.lines}), "utf-8")
     done.parent.mkdir(parents=True, exist_ok=True)
     tmp = done.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(stats.to_dict(), ensure_ascii=False), "utf-8")
+    tmp.write_text(json.dumps(stats.to_dict()), "utf-8")
     tmp.replace(done)
     return ShardResult(shard.id, stats)
 
