@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
 
 
 from .lexicon import data_path, load_yaml
@@ -23,7 +25,24 @@ def _boilerplate():
     return prefixes, signoff
 
 
-def find_skips(body: str) -> list[Skip]:
+class Skips(list):
+    """Skip spans sorted by start, which can say which of them reach into a stretch of the body
+    with a binary search (a scan of all of them for each sentence would make a long article's time
+    grow with its square). Built by `find_skips`; not to be changed after."""
+
+    def __init__(self, spans=()):
+        super().__init__(sorted(spans, key=lambda s: s.start))
+        self._starts = [k.start for k in self]
+        self._reach = list(accumulate((k.end for k in self), max))  # the furthest end so far
+
+    def within(self, start: int, end: int) -> list[Skip]:
+        """The spans that overlap [start, end), in order."""
+        first = bisect_right(self._reach, start)  # spans before it all end at or before `start`
+        last = bisect_left(self._starts, end)  # spans from it on all start at or after `end`
+        return [k for k in self[first:last] if k.end > start]
+
+
+def find_skips(body: str) -> Skips:
     """Skip spans of `body`: see-also lines, URLs, tweet trailers, handles and agency sign-offs.
 
     >>> [s.reason for s in find_skips("Text.\\n\\nZOBACZ: More\\n\\npdb/PAP")]
@@ -41,12 +60,15 @@ def find_skips(body: str) -> list[Skip]:
         elif stripped and len(stripped) <= 40 and signoff.match(stripped):
             skips.append(Skip(start, start + len(stripped), "sign-off"))
         pos += len(line) + 1
+    covered = bytearray(len(body))  # 1 where a span found so far lies: a look-up, not a scan of the spans
+    for s in skips:
+        covered[s.start:s.end] = b"\1" * (s.end - s.start)
     for rx, reason in ((TWEET_TRAILER, "tweet-trailer"), (URL, "url"), (HANDLE, "handle")):
         for m in rx.finditer(body):
-            if not any(s.start <= m.start() < s.end for s in skips):
+            if not covered[m.start()]:
                 skips.append(Skip(m.start(), m.end(), reason))
-    skips.sort(key=lambda s: s.start)
-    return skips
+                covered[m.start():m.end()] = b"\1" * (m.end() - m.start())
+    return Skips(skips)
 
 
 def in_skips(skips: list[Skip], start: int, end: int) -> bool:

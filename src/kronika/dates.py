@@ -63,6 +63,9 @@ def explicit_dates(text: str, lang: str, offset: int = 0, year: int | None = Non
         v = _valid(int(m.group(3)), int(m.group(2)), int(m.group(1)))
         if v:
             out.append(DateRef(m.start() + offset, m.end() + offset, m.group(), v))
+    # characters inside a date found so far: a look-up, where a scan of the dates would make the
+    # whole-article pass grow with the square of its length
+    covered = {k for d in out for k in range(d.start, d.end)}
     months = _calendar()[0]
     for lg in dict.fromkeys((lang, "en")):
         rx = _month_regex(lg)
@@ -77,8 +80,9 @@ def explicit_dates(text: str, lang: str, offset: int = 0, year: int | None = Non
             if yy is None:
                 continue
             v = _valid(yy, month, day)
-            if v and not any(d.start <= m.start() + offset < d.end for d in out):
+            if v and m.start() + offset not in covered:
                 out.append(DateRef(m.start() + offset, m.end() + offset, m.group(), v))
+                covered.update(range(m.start() + offset, m.end() + offset))
     return out
 
 

@@ -7,6 +7,7 @@ words stand close by, and not when it is negated, hypothetical, part of a partic
 from __future__ import annotations
 
 import functools
+from bisect import bisect_left, bisect_right
 
 
 from .gazetteer import NameIndex
@@ -286,35 +287,56 @@ def _country_code(place: Place | None, index: NameIndex) -> str | None:
     return index.alpha3.get(place.country) if place is not None and place.country else None
 
 
-def _nearest(items: list[tuple[int, int, object]], si: int, para: int, back: int) -> object | None:
-    """The item (sentence index, paragraph, value) nearest before `si` in its paragraph, else
-    after it in the paragraph, else the last one in the `back` paragraphs before."""
-    before = [x for x in items if x[1] == para and x[0] < si]
-    if before:
-        return before[-1][2]
-    after = [x for x in items if x[1] == para and x[0] > si]
-    if after:
-        return after[0][2]
-    earlier = [x for x in items if x[0] < si and para - x[1] <= back]
-    return earlier[-1][2] if earlier else None
+class _Nearest:
+    """Items (sentence index, paragraph, value) in sentence order, looked up by sentence: built once
+    per article, each lookup a binary search, so an article's time grows with its length, not its
+    square. The pipeline's sentences go in body order, so paragraphs never decrease along them."""
+
+    def __init__(self, items: list[tuple[int, int, object]]):
+        self.items = items
+        self.sis = [x[0] for x in items]
+        self.by_para: dict[int, list[tuple[int, int, object]]] = {}
+        for x in items:
+            self.by_para.setdefault(x[1], []).append(x)
+        self.para_sis = {p: [x[0] for x in xs] for p, xs in self.by_para.items()}
+
+    def before(self, si: int, para: int) -> object | None:
+        """The last item before sentence `si` in its paragraph."""
+        k = bisect_left(self.para_sis.get(para, ()), si)
+        return self.by_para[para][k - 1][2] if k else None
+
+    def nearest(self, si: int, para: int, back: int) -> object | None:
+        """The item nearest before `si` in its paragraph, else after it in the paragraph, else the
+        last one in the `back` paragraphs before."""
+        found = self.before(si, para)
+        if found is not None:
+            return found
+        sis = self.para_sis.get(para, ())
+        k = bisect_right(sis, si)
+        if k < len(sis):
+            return self.by_para[para][k][2]
+        j = bisect_left(self.sis, si) - 1  # the last item of an earlier sentence, in the latest paragraph
+        return self.items[j][2] if j >= 0 and para - self.items[j][1] <= back else None
 
 
 def complete(doc: Doc, events: list[Event], index: NameIndex, units_per_sentence: list[list[Unit]]) -> None:
     """Fill what a sentence leaves open from its context: place, date, actor, recipient, codes."""
     sents = doc.sentences
-    cities = [(si, s.paragraph, p) for si, s in enumerate(sents) if not s.heading
-              for p in [best_place([m.place for m in doc.mentions[si] if m.kind == "LOC" and m.place])]
-              if p is not None and p.resolution in ("city", "place", "admin1")]
-    days = [(si, s.paragraph, d) for si, s in enumerate(sents) for d in doc.dates[si] if len(d.value) == 10]
-    para_events: dict[int, list[Event]] = {}
+    cities = _Nearest([(si, s.paragraph, p) for si, s in enumerate(sents) if not s.heading
+                       for p in [best_place([m.place for m in doc.mentions[si] if m.kind == "LOC" and m.place])]
+                       if p is not None and p.resolution in ("city", "place", "admin1")])
+    days = _Nearest([(si, s.paragraph, d) for si, s in enumerate(sents) for d in doc.dates[si] if len(d.value) == 10])
+    position = {s.start: si for si, s in enumerate(sents)}  # a sentence's index, without a search per event
+    last_event: dict[int, Event] = {}  # per paragraph, the event completed last
+    last_place: dict[int, Place] = {}  # per paragraph, the place of the last event that has one
     for ev in events:
-        si = sents.index(ev.sentence)
+        si = position[ev.sentence.start]
         para = ev.sentence.paragraph
-        if ev.location is None and para_events.get(para):
+        if ev.location is None and para in last_event:
             # events told in one paragraph happen in one place unless it says otherwise
-            ev.location = next((e.location for e in reversed(para_events[para]) if e.location is not None), None)
+            ev.location = last_place.get(para)
         if ev.location is None:
-            ev.location = _nearest(cities, si, para, 3 if ev.event_type in PHYSICAL else 0)
+            ev.location = cities.nearest(si, para, 3 if ev.event_type in PHYSICAL else 0)
         if ev.location is None and doc.dateline is not None and (ev.event_type in PHYSICAL or para <= 1):
             ev.location = doc.dateline
         if ev.date is None:
@@ -323,9 +345,9 @@ def complete(doc: Doc, events: list[Event], index: NameIndex, units_per_sentence
             full = bool(doc.article.date and len(doc.article.date) == 10)
             d = None
             if not full:
-                d = _nearest(days, si, para, 10**6)
+                d = days.nearest(si, para, 10**6)
             elif ev.event_type in PHYSICAL:
-                d = _nearest([x for x in days if x[0] < si], si, para, 0)
+                d = days.before(si, para)
             if d is not None:
                 ev.date, ev.date_text = d.value, d.text
             elif doc.article.date:
@@ -344,8 +366,8 @@ def complete(doc: Doc, events: list[Event], index: NameIndex, units_per_sentence
                     ev.actor = _actor(prior[-1], ev.sentence, ctx)
             if ev.actor is None and doc.speakers and doc.speakers[si] is not None and ev.event_type not in PHYSICAL:
                 ev.actor = doc.speakers[si]
-            if ev.actor is None and para_events.get(para) and not ev.sentence.heading:
-                prev = para_events[para][-1]
+            if ev.actor is None and para in last_event and not ev.sentence.heading:
+                prev = last_event[para]
                 if prev.actor is not None and prev.sentence is not ev.sentence and _finite(ev.sentence.tokens, k, lex):
                     ev.actor = prev.actor
             if ev.actor is None and ev.event_type == "PROTEST" and ctx:
@@ -368,7 +390,9 @@ def complete(doc: Doc, events: list[Event], index: NameIndex, units_per_sentence
         elif ev.event_type == "AID":
             if ev.recipient is None and dest and ev.actor is not None and dest != ev.actor.code:
                 ev.recipient = Actor(ev.location_text or ev.location.name, ev.location.name, dest, "GOV")
-        para_events.setdefault(para, []).append(ev)
+        last_event[para] = ev
+        if ev.location is not None:
+            last_place[para] = ev.location
 
 
 def _finite(toks, k: int, lex: Lexicon) -> bool:

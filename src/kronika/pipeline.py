@@ -122,7 +122,6 @@ class Pipeline:
 def _segment(doc: Doc, morph: Morphology) -> None:
     """Paragraphs with their language, sentences, and tokens with lemmas (skip spans left out)."""
     body = doc.article.body
-    skips = doc.skips
     if not doc.article.date:
         doc.warnings.append(Notice("undated", "the article has no date: 'on Tuesday' is read against full dates in "
                                    "its text only, and events with none get no date (give a `date` header or field)"))
@@ -144,12 +143,14 @@ def _segment(doc: Doc, morph: Morphology) -> None:
             doc.warnings.append(Notice(f"no-lexicon:{lang}", f"no lexicon for language {lang!r}: its text is read "
                                        f"but yields no events (add data/lexicons/{lang}.yaml)"))
         doc.paragraphs.append(Paragraph(start, end, lang, heading))
+        # once per paragraph, so that a long article's time grows with its length, not its square
+        skips, script = doc.skips.within(start, end), script_of(text)
         for s, e in split_sentences(text, lang, start):
             if any(k.start <= s and e <= k.end for k in skips):
                 continue
             stext = body[s:e]
             slang = lang
-            if script_of(stext) != script_of(text):
+            if script_of(stext) != script:
                 slang = identify(stext, lang)
             sent = Sentence(s, e, stext, slang, pi, heading)
             sent.tokens = [_token(m.start() + s, m.end() + s, m.group(), slang, morph)

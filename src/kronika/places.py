@@ -30,7 +30,7 @@ from .entities import EntityFinder, first_names
 from .gazetteer import NameIndex
 from .lexicon import data_path, load_lexicon, load_yaml
 from .ner import Recogniser, capitalised
-from .geodesy import distance_km
+from .geodesy import EARTH_RADIUS_KM, distance_km
 from .records import Doc, Mention, Place, Sentence, Toponym
 
 FEATURES = {"country": "country", "admin1": "admin1", "city": "city"}  # anything else is "other"
@@ -337,16 +337,16 @@ class PlaceResolver:
         # pass 2: among several readings, those near the places the other names settled on
         chosen: dict[str, tuple[Place | None, float]] = {k: (None, 0.0) for k in by_name}
         cells = _cells(scored) if COHERENCE else {}
+        settled = _Settled(first, 300.0)
         for key, ranked in scored.items():
             if len(ranked) > 1:
-                others = [q for k, q in first.items() if k != key and q.lat is not None
-                          and q.resolution in ("city", "admin2", "other", "place")]
                 rescored = []
                 for s, p in ranked:
-                    if p.lat is not None and p.resolution in ("city", "admin2") and others:
+                    if p.lat is not None and p.resolution in ("city", "admin2"):
                         near = sum(1.0 if d < 50 else 0.6 if d < 150 else 0.3 if d < 300 else 0.0
-                                   for d in (distance_km(p.lat, p.lon, q.lat, q.lon) for q in others))
-                        s += min(near, 2.5)
+                                   for d in (distance_km(p.lat, p.lon, q.lat, q.lon) for q in settled.near(p, key)))
+                        if near:
+                            s += min(near, 2.5)
                     if COHERENCE and p.lat is not None and p.resolution in ("city", "admin2"):
                         s += COHERENCE * min(_support(cells, key, p), 2.0)
                     rescored.append((s, p))
@@ -436,6 +436,32 @@ def _facility_run(sent: Sentence, m: Mention) -> tuple[int, int] | None:
     if last.lower not in heads and not ({*last.lemmas} & heads):
         return None
     return a, b
+
+
+class _Settled:
+    """The places the article's names first settled on (cities and smaller), in a grid of cubes as
+    wide as the chord of `km`, so that a reading meets the few places near it instead of every
+    other name's: a long article's time then grows with its names, not their square."""
+
+    def __init__(self, first: dict[str, Place], km: float):
+        self.size = 2 * math.sin(km / (2 * EARTH_RADIUS_KM)) * 1.001  # on the unit sphere, with a margin
+        self.grid: dict[tuple[int, int, int], list[tuple[int, str, Place]]] = defaultdict(list)
+        for n, (key, q) in enumerate(first.items()):
+            if q.lat is not None and q.resolution in ("city", "admin2", "other", "place"):
+                self.grid[self._cube(q)].append((n, key, q))
+
+    def _cube(self, p: Place) -> tuple[int, int, int]:
+        lat, lon = math.radians(p.lat), math.radians(p.lon)
+        xyz = (math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat))
+        return tuple(math.floor(c / self.size) for c in xyz)
+
+    def near(self, p: Place, key: str) -> list[Place]:
+        """The places of names other than `key` that may lie within `km` of p (and a few beyond),
+        in the order of the names."""
+        x, y, z = self._cube(p)
+        found = sorted(item for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1)
+                       for item in self.grid.get((x + dx, y + dy, z + dz), ()) if item[1] != key)
+        return [q for _, _, q in found]
 
 
 def _cells(scored: dict[str, list[tuple[float, Place]]]) -> dict[tuple[int, int], list]:

@@ -11,6 +11,7 @@ WORD = re.compile(r"\w+(?:[-'’]\w+)*|\d+(?:[.,:]\d+)*|[^\w\s]")
 _END = re.compile(r"[.!?…]+[\"”»“')\]]*")
 _OPENING = re.compile(r"\s+[\"“„«(\[–—-]?\s*[\w\"“„«]")
 _FINAL = ".!?…\"”»:;)"
+_SPACES = re.compile(r"\s*")
 
 
 @functools.lru_cache(maxsize=1)
@@ -56,12 +57,22 @@ def split_sentences(text: str, lang: str, offset: int = 0) -> list[tuple[int, in
         if following.isalpha() and not following.isupper():
             continue
         if m.group()[0] == "." and len(m.group().rstrip("\"”»“')]")) == 1:
-            before = re.search(r"([\w.]+)$", text[start:m.start()])
-            word = before.group(1).lower() if before else ""
+            word = _word_before(text, start, m.start()).lower()
             if word in abbrevs or (len(word) == 1 and word.isalpha()) or (word.isdigit() and len(word) <= 2 and lang == "de"):
                 continue
         spans.append((start, end))
-        start = end + (len(text[end:]) - len(text[end:].lstrip()))
+        start = _SPACES.match(text, end).end()
     if start < len(text) and text[start:].strip():
         spans.append((start, len(text.rstrip())))
     return [(a + offset, b + offset) for a, b in spans if b > a]
+
+
+def _word_before(text: str, start: int, end: int) -> str:
+    """The run of word characters and dots that ends `text[start:end]` (before a final newline),
+    read backwards from `end`: the cost is the word's length, not the sentence's."""
+    if end > start and text[end - 1] == "\n":
+        end -= 1
+    k = end
+    while k > start and (text[k - 1].isalnum() or text[k - 1] in "_."):
+        k -= 1
+    return text[k:end]
