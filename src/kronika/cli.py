@@ -434,12 +434,11 @@ def ingest(paths: List[str] = typer.Argument(..., help="Article files, directori
 
 def _place_point(name: str) -> tuple[float, float] | None:
     """The point of the most populous place of that name (any of kronika's languages)."""
+    from .api import default_pipeline
     from .entities import EntityFinder
-    from .gazetteer import load_index
-    from .morph import Morphology
 
-    morph = Morphology()
-    finder = EntityFinder(load_index(morph), morph)
+    pipeline = default_pipeline()  # its dictionaries and name index, not a second copy
+    finder = EntityFinder(pipeline.index, pipeline.morph)
     places = [p for lang in ("en", "pl", "ru", "de") for p in finder.places_for(name, lang) if p.lat is not None]
     if not places:
         return None
