@@ -343,6 +343,12 @@ def eval_events(gold: Optional[List[str]] = typer.Option(None, "--gold", help="G
                 root: Optional[str] = typer.Option(None, "--root", help="The benchmarks folder (default: "
                                                    "$KRONIKA_BENCHMARKS or ../shared/benchmarks)."),
                 limit: int = typer.Option(0, "--limit", help="Score only the first N benchmark items."),
+                articles: Optional[str] = typer.Option(None, "--articles", help="A list of third-party articles "
+                                                       "(tests/realnews/articles.tsv: ref, lang, split) whose gold "
+                                                       "marks mentions by offsets; every listed article is scored."),
+                split: str = typer.Option("all", "--split", help="With --articles: dev, test or all."),
+                shared: Optional[str] = typer.Option(None, "--shared", help="With --articles: the shared folder "
+                                                     "the references are under (default $KRONIKA_SHARED or ../shared)."),
                 output: Optional[str] = typer.Option(None, "--output", "-o", help="Write metrics JSON here.")):
     """Event P/R/F1 by the spec's rules (per language, type and argument), or a public benchmark's metric."""
 
@@ -371,8 +377,28 @@ def eval_events(gold: Optional[List[str]] = typer.Option(None, "--gold", help="G
         except (OSError, ValueError) as exc:
             typer.echo(f"kronika: {exc}", err=True)
             raise typer.Exit(2)
+        listed = None
+        if articles:
+            from .eval.realnews import read_list
+
+            try:
+                listed = {a.ref: a.lang for a in read_list(articles, split)}
+            except (OSError, KronikaError) as exc:
+                typer.echo(f"kronika: {exc}", err=True)
+                raise typer.Exit(2)
         if predicted:
             pred_rows = ev_metrics.read_jsonl([predicted])
+        elif listed is not None:
+            from .eval.realnews import article_body
+            from .pipeline import Pipeline
+
+            pipeline = Pipeline.default()
+            pred_rows = []
+            for ref in listed:
+                try:
+                    pred_rows.extend(e.to_dict() for e in pipeline.process(article_body(ref, shared)).events)
+                except KronikaError as exc:
+                    typer.echo(f"kronika: error: {exc}", err=True)
         else:
             from .readers import read_inputs
             from .pipeline import Pipeline
@@ -389,12 +415,38 @@ def eval_events(gold: Optional[List[str]] = typer.Option(None, "--gold", help="G
                     continue
                 if item.doc_id in wanted:
                     pred_rows.extend(e.to_dict() for e in pipeline.process(item).events)
-        metrics = ev_metrics.score(gold_rows, pred_rows)
+        metrics = ev_metrics.score(gold_rows, pred_rows, listed)
         e = metrics["events"]
         line = (f"events: P {e['precision']:.3f} R {e['recall']:.3f} F1 {e['f1']:.3f} ({e['gold']} gold, {e['predicted']} predicted); "
                 + ", ".join(f"{a} {v['accuracy']:.2f}" for a, v in metrics["arguments"].items() if v["accuracy"] is not None))
     _write_metrics(metrics, output)
     typer.echo(line)
+
+
+@eval_app.command("agreement")
+def eval_agreement(first: str = typer.Argument(..., help="One annotation (*.gold.jsonl)."),
+                   second: str = typer.Argument(..., help="Another annotation of the same articles."),
+                   articles: str = typer.Option(..., "--articles", help="The articles both annotated (TSV: ref, lang, split)."),
+                   output: Optional[str] = typer.Option(None, "--output", "-o", help="Write metrics JSON here.")):
+    """Event F1 between two annotators' gold for the same articles (inter-annotator agreement)."""
+    from .eval import events as ev_metrics
+
+    try:
+        a, b = ev_metrics.read_jsonl([first]), ev_metrics.read_jsonl([second])
+    except (OSError, ValueError) as exc:
+        typer.echo(f"kronika: {exc}", err=True)
+        raise typer.Exit(2)
+    from .eval.realnews import read_list
+
+    try:
+        docs = {x.ref for x in read_list(articles)}
+    except (OSError, KronikaError) as exc:
+        typer.echo(f"kronika: {exc}", err=True)
+        raise typer.Exit(2)
+    metrics = ev_metrics.agreement([g for g in a if str(g.get("doc")) in docs], [g for g in b if str(g.get("doc")) in docs])
+    _write_metrics(metrics, output)
+    typer.echo(f"agreement: P {metrics['precision']:.3f} R {metrics['recall']:.3f} F1 {metrics['f1']:.3f} "
+               f"({metrics['gold']} events in the first, {metrics['predicted']} in the second)")
 
 
 _DB_HELP = "Store URL: a SQLite file path or sqlite:///PATH (default ./kronika.db or $KRONIKA_DB), or postgresql://USER@HOST/DB."

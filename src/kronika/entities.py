@@ -122,6 +122,9 @@ class EntityFinder:
         if found is None:
             return None
         j, entries, key = found
+        lex = load_lexicon(lang) if lang else None
+        if j == i and lex is not None and lex.is_function_word(toks[i].text):
+            return None  # "Zhruba" (about) is no village, "У" (in) no person
         entry = self._choose(entries, toks, i, j, standalone, lang)
         if entry is None:
             return None

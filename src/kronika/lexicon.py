@@ -85,6 +85,12 @@ class Lexicon:
     locative: frozenset[str] = frozenset()  # the prepositions whose role is location ("in", "w", "в")
     negation_scope: str = "before"  # or "clause": German puts "nicht" after the verb
     conjunctions: frozenset[str] = frozenset()
+    # pronouns, particles, adverbs, prepositions, conjunctions: never a name or a place on their own
+    function_words: frozenset[str] = frozenset()
+
+    def is_function_word(self, text: str) -> bool:
+        """A word that is never a name by itself ("У", "Zhruba"); an acronym ("WHO") is not one."""
+        return (len(text) == 1 or not text.isupper()) and text.lower() in self.function_words
 
 
 def group_index(rules: tuple[GroupRule, ...]) -> dict[str, tuple[tuple[GroupRule, tuple[str, ...]], ...]]:
@@ -177,6 +183,10 @@ def parse_lexicon(data: dict, origin: str) -> Lexicon:
             denial_verbs=frozenset(_words(data.get("denial_verbs"))),
             negation_scope=str(data.get("negation_scope") or "before"),
             conjunctions=frozenset(_words(data.get("conjunctions"))),
+            function_words=frozenset(w.lower() for w in (
+                *_words(data.get("function_words")), *preps, *_words(data.get("conjunctions")),
+                *_words(data.get("object_pronouns")), *_words(data.get("relative_pronouns")),
+                *_words(data.get("negation")))),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DataError(origin, str(exc)) from exc

@@ -10,7 +10,7 @@ import functools
 from dataclasses import dataclass
 
 from .gazetteer import NameIndex
-from .lexicon import data_path, load_yaml
+from .lexicon import data_path, load_lexicon, load_yaml
 from .morph import Morphology, case_of, guess_bases, is_known_common
 from .records import Doc, Mention, Sentence, Token
 from .translit import to_latin
@@ -116,8 +116,12 @@ class Recogniser:
         if not capitalised(t):
             return False
         initial = k == 0 or toks[k - 1].text in OPENERS or toks[k - 1].text in ".!?"
+        lex = load_lexicon(lang)
+        if lex is not None and lex.is_function_word(t.text):
+            return False  # a capitalised "У", "Zhruba" opening a sentence
         if initial:
-            return bool(self.morph.name_class(t.text, lang, strict=True)) or t.tags[:1] == ("ign",) or t.text.isupper() \
+            return bool(self.morph.name_class(t.text, lang, strict=True)) or t.tags[:1] == ("ign",) \
+                or (t.text.isupper() and len(t.text) > 1) \
                 or bool(low & heads) or (lang not in ("pl", "ru", "uk") and k > 0)
         return True
 

@@ -2,7 +2,8 @@
 
 - a prediction matches a gold event of its document when its type is the gold type or one of its
   `alt_types` and its evidence sentence contains a gold mention or lies inside one (white space
-  folded, case ignored);
+  folded, case ignored); gold for third-party articles marks mentions by character offsets
+  (`spans`) instead, and then the evidence must overlap a span by at least half of the shorter;
 - precision leaves out predictions that match only optional gold events; recall counts the
   non-optional gold events matched at least once;
 - on matched pairs (a gold event's first pairing), each argument the gold sets is compared:
@@ -48,9 +49,24 @@ def _sentence(pred: dict) -> str:
     return _norm(ev.get("sentence") or pred.get("sentence"))
 
 
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    shorter = min(a[1] - a[0], b[1] - b[0])
+    return shorter > 0 and min(a[1], b[1]) - max(a[0], b[0]) >= shorter / 2
+
+
+def _evidence_span(pred: dict) -> tuple[int, int] | None:
+    ev = pred.get("evidence") or {}
+    if isinstance(ev.get("start"), int) and isinstance(ev.get("end"), int):
+        return ev["start"], ev["end"]
+    return None
+
+
 def matches(pred: dict, gold: dict) -> bool:
     if pred.get("event_type") not in {gold["type"], *(gold.get("alt_types") or ())}:
         return False
+    if "spans" in gold:
+        have = _evidence_span(pred)
+        return have is not None and any(_overlaps(have, (s, e)) for s, e in gold["spans"])
     sent = _sentence(pred)
     if not sent:
         return False
@@ -114,11 +130,17 @@ def _prf(tp_pred: int, n_pred: int, tp_gold: int, n_gold: int) -> dict:
             "predicted": n_pred, "gold": n_gold}
 
 
-def score(gold: list[dict], pred: list[dict]) -> dict:
-    """Micro P/R/F1, per language and per type, and argument accuracy on matched pairs."""
+def score(gold: list[dict], pred: list[dict], docs: dict[str, str] | None = None) -> dict:
+    """Micro P/R/F1, per language and per type, and argument accuracy on matched pairs.
+
+    `docs` (document -> language) lists every document scored, those without any gold event
+    included, so that what is predicted there counts; by default the documents of the gold."""
     gold_by_doc: dict[str, list[dict]] = defaultdict(list)
+    for d in docs or ():
+        gold_by_doc[d] = []
     for g in gold:
-        gold_by_doc[_doc(g)].append(g)
+        if docs is None or _doc(g) in docs:
+            gold_by_doc[_doc(g)].append(g)
     pred_by_doc: dict[str, list[dict]] = defaultdict(list)
     for p in pred:
         if _doc(p) in gold_by_doc:  # predictions for documents without gold are not scored
@@ -129,7 +151,7 @@ def score(gold: list[dict], pred: list[dict]) -> dict:
     args = {a: [0, 0] for a in ARGS}
     for doc, golds in gold_by_doc.items():
         preds = pred_by_doc.get(doc, [])
-        lang = _lang(doc, preds)
+        lang = (docs or {}).get(doc) or _lang(doc, preds)
         found: set[int] = set()
         used: set[int] = set()
         for p in preds:
@@ -174,3 +196,40 @@ def score(gold: list[dict], pred: list[dict]) -> dict:
             "by_language": {k: _prf(*v) for k, v in sorted(by_lang.items())},
             "by_type": {k: _prf(*v) for k, v in sorted(by_type.items())},
             "arguments": {a: {"accuracy": round(ok / n, 4) if n else None, "n": n} for a, (ok, n) in args.items()}}
+
+
+def agreement(first: list[dict], second: list[dict]) -> dict:
+    """Event F1 between two annotations of the same articles: an event of one agrees with an event
+    of the other when either's type is among the other's types and a mention of one overlaps a
+    mention of the other (by offsets, or as text). Optional events of either side are left out
+    unless they agree with a required one. Precision is over the second annotation's events."""
+    def types(g):
+        return {g["type"], *(g.get("alt_types") or ())}
+
+    def meet(a, b):
+        if not (types(a) & types(b)):
+            return False
+        if "spans" in a and "spans" in b:
+            return any(_overlaps(tuple(x), tuple(y)) for x in a["spans"] for y in b["spans"])
+        ma = [_norm(m) for m in a.get("mentions") or ()]
+        mb = [_norm(m) for m in b.get("mentions") or ()]
+        return any(x and y and (x in y or y in x) for x in ma for y in mb)
+
+    docs = {_doc(g) for g in first} | {_doc(g) for g in second}
+    counts = [0, 0, 0, 0]  # second found, second, first found, first
+    for d in docs:
+        a = [g for g in first if _doc(g) == d]
+        b = [g for g in second if _doc(g) == d]
+        for x in b:
+            hit = [y for y in a if meet(x, y)]
+            if x.get("optional") and not any(not y.get("optional") for y in hit):
+                continue
+            counts[1] += 1
+            counts[0] += bool(hit)
+        for y in a:
+            hit = [x for x in b if meet(x, y)]
+            if y.get("optional") and not any(not x.get("optional") for x in hit):
+                continue
+            counts[3] += 1
+            counts[2] += bool(hit)
+    return _prf(*counts)
