@@ -17,8 +17,9 @@ KIND_TYPES = {"dead": ("ASSAULT", "PROTEST"), "injured": ("ASSAULT", "PROTEST"),
 def _table():
     data = load_yaml(data_path("casualties.yaml"))
     mult = data.pop("multipliers")
+    numbers = data.pop("number_words", {})
     words = {lang: {kind: set(ws) for kind, ws in kinds.items()} for lang, kinds in data.items()}
-    return mult, words
+    return mult, words, numbers
 
 
 def _value(text: str) -> float | None:
@@ -32,15 +33,18 @@ def _value(text: str) -> float | None:
 
 def counts(sent: Sentence) -> dict[str, int]:
     """{kind: number} for the counts a sentence gives."""
-    mult, words = _table()
+    mult, words, numbers = _table()
     table = words.get(sent.lang)
     if not table:
         return {}
+    spelled = numbers.get(sent.lang, {})
     toks = sent.tokens
     kinds = [next((kd for kd, ws in table.items() if {t.lower, *t.lemmas} & ws), None) for t in toks]
     out: dict[str, int] = {}
     for k, t in enumerate(toks):
         v = _value(t.text)
+        if v is None:  # "zginęły trzy osoby", "погибли трое"
+            v = next((spelled[f] for f in (t.lower, *t.lemmas[:1]) if f in spelled), None)
         if v is None:
             continue
         j = k + 1
