@@ -98,6 +98,8 @@ def _fires(toks, sets, clause, k, end, rule: TriggerRule, lex: Lexicon, muted_fr
         return False
     if rule.not_near and rule.not_near & around:
         return False
+    if rule.noun and not _occurs(toks, sets, k, end, rule, lex, lo, hi):
+        return False  # "the sanctions remain", "in the talks on Brexit": the kind of act, not an act
     tok = toks[k]
     if tok.tags:
         matching = [tag.removeprefix("prop:") for lem, tag in zip(tok.lemmas, tok.tags) if lem in {w[0] for w in rule.words}]
@@ -120,6 +122,23 @@ def _fires(toks, sets, clause, k, end, rule: TriggerRule, lex: Lexicon, muted_fr
     if any(sets[x] & lex.hypothetical and clause[x] == clause[k] for x in range(0, len(toks)) if not k <= x <= end):
         return False  # "would consider lifting the curfew if ...": the condition governs its clause
     return True
+
+
+def _occurs(toks, sets, k: int, end: int, rule: TriggerRule, lex: Lexicon, lo: int, hi: int) -> bool:
+    """A noun trigger reports an act when a verb near it makes the act happen ("imposed sanctions",
+    "talks were held"); a meeting also when it has its parties ("talks with Ukraine", "the meeting
+    between Macron and May") or is told as past ("after the meeting")."""
+    if any(sets[x] & lex.light_verbs for x in range(lo, hi) if not k <= x <= end):
+        return True
+    if rule.type != "CONSULT":
+        return False
+    if any(sets[x] & lex.after_words for x in range(max(0, k - 2), k)):
+        return True
+    nxt = toks[end + 1:end + 4]
+    if nxt and nxt[0].text[:1].isupper() and nxt[0].text[:1].isalpha():
+        return True  # "переговорів РФ, ЄС та України", "spotkanie Dudy"
+    return any(lex.prepositions.get(t.lower) == "partner" and any(u.text[:1].isupper() for u in nxt[i + 1:i + 3])
+               for i, t in enumerate(nxt[:2]))
 
 
 def _actor(unit: Unit, sent: Sentence, fallback_code: str | None, main: str | None = None) -> Actor:

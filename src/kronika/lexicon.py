@@ -34,7 +34,7 @@ PLOVER_MODES: dict[str, set[str]] = {
 SECTORS = {"GOV", "MIL", "COP", "SPY", "JUD", "LEG", "OPP", "REB", "CVL", "BUS", "JRN", "MED", "EDU", "REL",
            "LAB", "PTY", "UAF", "CRM", "REF", "ELI", "UNK"}
 ROLES = {"recipient", "partner", "location", "agent", "ignore"}
-_TRIGGER_KEYS = {"type", "mode", "lemmas", "near", "not_near", "not_after", "home", "context", "gen", "negated"}
+_TRIGGER_KEYS = {"type", "mode", "lemmas", "near", "not_near", "not_after", "home", "context", "gen", "negated", "noun"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +49,9 @@ class TriggerRule:
     gen: str
     negated: bool = False  # fires only when negated ("internet nie działa")
     not_after: frozenset[str] = frozenset()  # never right after one of these ("the accused")
+    # the words name a kind of act ("sanctions", "talks"): they report one only with a verb that
+    # makes it happen in their clause ("imposed sanctions", "talks were held"), see `light_verbs`
+    noun: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,8 @@ class Lexicon:
     conjunctions: frozenset[str] = frozenset()
     # pronouns, particles, adverbs, prepositions, conjunctions: never a name or a place on their own
     function_words: frozenset[str] = frozenset()
+    light_verbs: frozenset[str] = frozenset()  # verbs that make a noun trigger's act happen
+    after_words: frozenset[str] = frozenset()  # "after the meeting": the meeting took place
 
     def is_function_word(self, text: str) -> bool:
         """A word that is never a name by itself ("У", "Zhruba"); an acronym ("WHO") is not one."""
@@ -149,7 +154,9 @@ def parse_lexicon(data: dict, origin: str) -> Lexicon:
             rules.append(TriggerRule(typ, mode, tuple(tuple(w.split()) for w in words),
                                      frozenset(_words(t.get("near"))), frozenset(_words(t.get("not_near"))),
                                      home, tuple(_words(t.get("context"))), gen, bool(t.get("negated")),
-                                     frozenset(_words(t.get("not_after")))))
+                                     frozenset(_words(t.get("not_after"))), bool(t.get("noun"))))
+        if any(r.noun for r in rules) and not data.get("light_verbs"):
+            raise ValueError("noun triggers need a light_verbs list")
         by_first: dict[str, list[TriggerRule]] = {}
         for r in rules:
             for w in r.words:
@@ -183,6 +190,8 @@ def parse_lexicon(data: dict, origin: str) -> Lexicon:
             denial_verbs=frozenset(_words(data.get("denial_verbs"))),
             negation_scope=str(data.get("negation_scope") or "before"),
             conjunctions=frozenset(_words(data.get("conjunctions"))),
+            light_verbs=frozenset(_words(data.get("light_verbs"))),
+            after_words=frozenset(_words(data.get("after_words"))),
             function_words=frozenset(w.lower() for w in (
                 *_words(data.get("function_words")), *preps, *_words(data.get("conjunctions")),
                 *_words(data.get("object_pronouns")), *_words(data.get("relative_pronouns")),
