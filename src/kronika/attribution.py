@@ -46,18 +46,29 @@ def sentence_source(doc: Doc, si: int, units: list[Unit], lex: Lexicon) -> tuple
                     src = _source_from_unit(after[0], after[0].text(sent))
                     if src:
                         return src, after[0], False
-    # a reporting verb and its subject, just before or after it
+    # a reporting verb and its subject, just before or after it; a news agency that reports what a
+    # speaker said ("X said ..., TASS reports") is the source before the speaker
+    found: list[tuple[Source, Unit]] = []
+    reported = False
     for k, t in enumerate(toks):
         if not (set(t.lemmas) & lex.reporting_verbs or t.lower in lex.reporting_verbs):
             continue
+        reported = True
         cands = [u for u in units if u.role is None and (0 < k - u.last <= 3 or 0 < u.first - k <= 2)]
         cands.sort(key=lambda u: (u.first < k and k - u.last > 1, abs(u.first - k)))
         for u in cands:
             src = _source_from_unit(u, u.text(sent))
             if src:
-                return src, u, False
-        return None, None, True
-    return None, None, False
+                found.append((src, u))
+                break
+    if found:
+        src, u = next(((s, u) for s, u in found if _is_agency(u)), found[0])
+        return src, u, False
+    return None, None, reported
+
+
+def _is_agency(unit: Unit) -> bool:
+    return any(m.source_kind == "agency" for m in unit.mentions)
 
 
 def attribute(doc: Doc, units_per_sentence: list[list[Unit]]) -> None:
