@@ -223,8 +223,9 @@ PHYSICAL = {"ASSAULT", "PROTEST", "COERCE", "MOBILIZE"}
 def _place_in(sent: Sentence, units: list[Unit], clause: list[int], k: int, actor: Unit | None,
               etype: str) -> tuple[Place | None, str | None]:
     """The place named in the trigger's clause (any clause, for physical events); a country or
-    city inside an actor's phrase ("Premier Armenii") is not where the event happened."""
-    cands = [m for u in units if u is not actor and (u.only_place or u.role == "location")
+    city inside an actor's phrase ("Premier Armenii") is not where the event happened, a capital
+    that acts for its state ("Moscow rejected") is."""
+    cands = [m for u in units if (u is not actor or u.only_place) and (u.only_place or u.role == "location")
              and (etype in PHYSICAL or u.role == "location" or u.prep is not None
                   or any(m.place is not None and m.place.resolution != "country" for m in u.mentions))
              for m in u.mentions if m.kind == "LOC" and m.place is not None]

@@ -87,7 +87,10 @@ class NameIndex:
         cache = self.__dict__.setdefault("_place_cache", {})
         p = cache.get(i)
         if p is None:
-            p = cache[i] = Place(*self.places[i])
+            ids = self.__dict__.get("_capital_ids")
+            if ids is None:
+                ids = self.__dict__["_capital_ids"] = frozenset(self.places[j][0] for j in self.capitals.values())
+            p = cache[i] = Place(*self.places[i], capital=self.places[i][0] in ids)
         return p
 
     def place(self, entry: Entry) -> Place | None:
@@ -449,6 +452,8 @@ def _read(path: Path) -> NameIndex:
     finally:
         if enabled:
             gc.enable()
+    for memo in ("_place_cache", "_capital_ids"):  # looked up while the capitals were not all known
+        idx.__dict__.pop(memo, None)
     gc.freeze()
     return idx
 

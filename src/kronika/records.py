@@ -71,6 +71,7 @@ class Place:
     resolution: str  # country, admin1, city, place
     admin1: str | None = None
     population: int = 0
+    capital: bool = False  # a national capital, which speaks for its state ("Moscow rejects ...")
 
 
 @dataclass(frozen=True, slots=True)

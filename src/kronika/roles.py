@@ -82,9 +82,10 @@ class Unit:
 
     @property
     def can_act(self) -> bool:
-        """Countries, people, organisations and groups act; a city acts only as a metonym."""
+        """Countries, people, organisations and groups act; of cities only a national capital, as the
+        state it stands for ("Moskva to odmítá", "London said")."""
         if self.only_place:
-            return all(m.place is not None and m.place.resolution == "country" for m in self.mentions)
+            return all(m.place is not None and (m.place.resolution == "country" or m.place.capital) for m in self.mentions)
         return True
 
     def text(self, sent: Sentence) -> str:
