@@ -16,6 +16,7 @@ from .lexicon import Lexicon, TriggerRule, load_lexicon
 from .morph import first_person
 from .records import Actor, DateRef, Doc, Event, Place, Sentence, Trigger
 from .roles import Unit, clause_bounds, is_theme
+from .syntax import Parse, parse as parse_sentence
 
 WINDOW = 8
 OPENING = frozenset('"„“«‘(:-–—')
@@ -153,7 +154,56 @@ def _is_press(u: Unit) -> bool:
     return any(m.source_kind == "agency" or m.sector == "JRN" for m in u.mentions)
 
 
-def _pick_roles(sent: Sentence, units: list[Unit], k: int, rule: TriggerRule, lex: Lexicon, clause: list[int]):
+def _syntactic_roles(parse: Parse, units: list[Unit], k: int) -> tuple[Unit | None, Unit | None, bool]:
+    """(subject unit, object unit, passive) of the predicate a trigger at token k belongs to: the
+    trigger itself, or the verb it is the object or complement of ("ввести санкции", "призвала
+    ввести санкции")."""
+    def unit_of(i: int) -> Unit | None:
+        """The unit holding token i, else the nearest unit in its phrase ("обвинения Лондона")."""
+        u = next((u for u in units if u.first <= i <= u.last), None)
+        if u is not None:
+            return u
+        best = None
+        for u in units:
+            j, hops = u.first, 0
+            while j is not None and j != i and hops < 3:
+                j, hops = parse.heads[j], hops + 1
+            if j == i and (best is None or hops < best[0]):
+                best = (hops, u)
+        return best[1] if best else None
+
+    pred = k
+    for _ in range(3):
+        subj = parse.dependents(pred, ("nsubj", "nsubj:pass"))
+        if subj or parse.heads[pred] is None or parse.rels[pred] not in ("obj", "xcomp", "nmod", "obl"):
+            break
+        pred = parse.heads[pred]
+    subj = parse.dependents(pred, ("nsubj", "nsubj:pass"))
+    obj = parse.dependents(pred, ("obj", "iobj"))
+    passive = bool(subj) and parse.rels[subj[0]] == "nsubj:pass"
+    return (unit_of(subj[0]) if subj else None), (unit_of(obj[0]) if obj else None), passive
+
+
+def _pick_roles(sent: Sentence, units: list[Unit], k: int, rule: TriggerRule, lex: Lexicon, clause: list[int],
+                parse: Parse | None = None):
+    """(actor unit, recipient unit) for a trigger at token k, from the dependency parse where the
+    language has one, else (and where it names nobody) from case, prepositions and position."""
+    actor, recipient = _pick_by_case(sent, units, k, rule, lex, clause)
+    if parse is None:
+        return actor, recipient
+    subj, obj, passive = _syntactic_roles(parse, units, k)
+    if passive:
+        subj, obj = None, subj
+    if subj is not None and subj.can_act and subj.role is None:
+        actor = subj
+        if recipient is subj:
+            recipient = None
+    if obj is not None and obj is not actor:
+        recipient = obj
+    return actor, recipient
+
+
+def _pick_by_case(sent: Sentence, units: list[Unit], k: int, rule: TriggerRule, lex: Lexicon, clause: list[int]):
     """(actor unit, recipient unit) for a trigger at token k, from case, prepositions and position."""
     toks = sent.tokens
     tok = toks[k]
@@ -257,13 +307,16 @@ def extract_events(doc: Doc, index: NameIndex, units_per_sentence: list[list[Uni
         units = units_per_sentence[si]
         clause = clause_bounds(sent, lex)
         seen: dict[str, Event] = {}
+        parse: Parse | None | bool = False  # parsed on the first trigger, where the language has a parser
         for k, end, rule in find_triggers(sent, lex):
             if rule.type in seen:
                 ev = seen[rule.type]
                 if ev.mode is None and rule.mode is not None:
                     ev.mode = rule.mode
                 continue
-            actor_u, rec_u = _pick_roles(sent, units, k, rule, lex, clause)
+            if parse is False:
+                parse = parse_sentence(sent)
+            actor_u, rec_u = _pick_roles(sent, units, k, rule, lex, clause, parse)
             if rule.type == "CONSULT" and any(_is_press(u) for u in (actor_u, rec_u) if u is not None):
                 continue  # "a witness PAP talked to", "told reporters": reporting, not consultation
             speaker = doc.speakers[si] if si < len(doc.speakers) else None
