@@ -39,6 +39,14 @@ def _same_date(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a.startswith(b) or b.startswith(a)
 
 
+def _other_names(a, b) -> bool:
+    """Both parties are named (capitalised in the text) and are not the same name."""
+    if a is None or b is None or not a.text or not b.text:
+        return False
+    named = a.text[:1].isupper() and b.text[:1].isupper()
+    return named and a.name != b.name and a.name not in b.name and b.name not in a.name
+
+
 def _close(a: Event, b: Event, window: int = BODY_REACH) -> bool:
     """Mentions told within a few sentences of each other (a character window)."""
     return abs(a.sentence.start - b.sentence.start) <= window
@@ -53,6 +61,8 @@ def mergeable(a: Event, b: Event) -> bool:
         return False
     if heading and not _compatible(*codes):
         return False
+    if not heading and (_other_names(a.actor, b.actor) or _other_names(a.recipient, b.recipient)):
+        return False  # "Raab resigned ... Vara resigned": two named people, two happenings
     rec = [(x.recipient.code if x.recipient else None) for x in (a, b)]
     if not heading and abs(a.sentence.start - b.sentence.start) > 0 and not _close(a, b):
         return False  # one actor's two requests far apart in an article may well be two requests
@@ -78,8 +88,8 @@ class _Group:
     def add(self, ev: Event) -> None:
         self.members.append(ev)
         s = ev.sentence
-        self.kinds.setdefault((s.heading, ev.mode, ev.actor.code if ev.actor else None,
-                               ev.recipient.code if ev.recipient else None, ev.location, ev.date), ev)
+        parties = tuple((x.code, x.name, x.text) if x else None for x in (ev.actor, ev.recipient))
+        self.kinds.setdefault((s.heading, ev.mode, parties, ev.location, ev.date), ev)
         span = self.heads if s.heading else self.body
         span = (min(span[0], s.start), max(span[1], s.start)) if span else (s.start, s.start)
         if s.heading:
