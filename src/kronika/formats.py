@@ -17,7 +17,7 @@ from .records import Article
 
 log = logging.getLogger(__name__)
 
-HEADER_KEYS = ("date", "source", "title", "lang", "id")
+HEADER_KEYS = ("date", "source", "title", "lang", "id", "url")
 _HEADER_LINE = re.compile(rf"[ \t]*({'|'.join(HEADER_KEYS)})[ \t]+(\S[^\n]*?)[ \t]*(?:\n|$)")
 _BLANKS = re.compile(r"[ \t]*")
 _BLANK_LINE = re.compile(r"[ \t]*\n")
@@ -69,7 +69,7 @@ def split_header(text: str) -> tuple[dict[str, str], str]:
             # inline form: the body starts after the date and the white space that follows it
             headers.setdefault("date", words[0])
             return headers, text[_BLANKS.match(text, match.start(2) + len(words[0])).end():]
-        if key in ("id", "lang", "date") and len(words) > 1:
+        if key in ("id", "lang", "date", "url") and len(words) > 1:
             break  # "id est …", "date of the vote …": prose, not a header
         headers.setdefault(key, value)
         pos = match.end()
@@ -90,7 +90,7 @@ def parse_article(text: str, path: str, default_id: str | None = None) -> Articl
                        "add the article text after the header lines")
     return make_article(doc_id=headers.get("id") or default_id or file_stem(path), body=body, path=path,
                         date=parse_date(headers.get("date"), path), title=headers.get("title"),
-                        lang=headers.get("lang"), outlet=headers.get("source"))
+                        url=headers.get("url"), lang=headers.get("lang"), outlet=headers.get("source"))
 
 
 def parse_date(value: str | None, where: str = "") -> str | None:
