@@ -268,6 +268,7 @@ def _pick_by_case(sent: Sentence, units: list[Unit], k: int, rule: TriggerRule, 
 
 
 PHYSICAL = {"ASSAULT", "PROTEST", "COERCE", "MOBILIZE"}
+AWAY = {"ASSAULT", "AID", "MOBILIZE"}  # often done elsewhere than the actor's country
 
 
 def _place_in(sent: Sentence, units: list[Unit], clause: list[int], k: int, actor: Unit | None,
@@ -400,6 +401,7 @@ def complete(doc: Doc, events: list[Event], index: NameIndex, units_per_sentence
                        if p is not None and p.resolution in ("city", "place", "admin1")])
     days = _Nearest([(si, s.paragraph, d) for si, s in enumerate(sents) for d in doc.dates[si] if len(d.value) == 10])
     position = {s.start: si for si, s in enumerate(sents)}  # a sentence's index, without a search per event
+    countries = {a3: index.countries[a2] for a2, a3 in index.alpha3.items() if a2 in index.countries}
     last_event: dict[int, Event] = {}  # per paragraph, the event completed last
     last_place: dict[int, Place] = {}  # per paragraph, the place of the last event that has one
     for ev in events:
@@ -466,6 +468,12 @@ def complete(doc: Doc, events: list[Event], index: NameIndex, units_per_sentence
         last_event[para] = ev
         if ev.location is not None:
             last_place[para] = ev.location
+        elif ev.actor is not None and ev.event_type not in AWAY:
+            # nothing says where: a state's, its officials' or its people's act is placed in their
+            # country, at country precision ("British ministers resigned")
+            home = countries.get(ev.actor.code or "")
+            if home is not None:
+                ev.location = index.place_at(home)
 
 
 def _finite(toks, k: int, lex: Lexicon) -> bool:
