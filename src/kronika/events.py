@@ -269,6 +269,7 @@ def _pick_by_case(sent: Sentence, units: list[Unit], k: int, rule: TriggerRule, 
 
 PHYSICAL = {"ASSAULT", "PROTEST", "COERCE", "MOBILIZE"}
 AWAY = {"ASSAULT", "AID", "MOBILIZE"}  # often done elsewhere than the actor's country
+ADDRESSED = {"ACCUSE", "REJECT", "REQUEST", "THREATEN", "SUPPORT", "CONCEDE", "AGREE", "CONSULT"}  # said to someone
 
 
 def _place_in(sent: Sentence, units: list[Unit], clause: list[int], k: int, actor: Unit | None,
@@ -451,6 +452,15 @@ def complete(doc: Doc, events: list[Event], index: NameIndex, units_per_sentence
             a = getattr(ev, role)
             if a is not None and a.code is None and ctx:
                 setattr(ev, role, Actor(a.text, a.name, ctx, a.sector))
+        if ev.recipient is None and ev.actor is not None and ev.event_type in ADDRESSED:
+            # "X accused Y. Y rejected it": the party the paragraph's last event was between,
+            # other than this actor, is whom a statement answers
+            prev = last_event.get(para) or last_event.get(para - 1)
+            if prev is not None:
+                other = next((a for a in (prev.actor, prev.recipient) if a is not None and a.code
+                              and a.code != ev.actor.code), None)
+                if other is not None:
+                    ev.recipient = other
         if ev.recipient is None and ctx and ev.location is not None:
             # unnamed targets: a protest addresses the state where it happens; violence and
             # arrests there fall on its people
