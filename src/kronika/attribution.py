@@ -82,18 +82,19 @@ def attribute(doc: Doc, units_per_sentence: list[list[Unit]]) -> None:
         if lex is None:
             continue
         own[si], unit, unnamed[si] = sentence_source(doc, si, units_per_sentence[si], lex)
+        unit_sent = sent
         if own[si] is None and unnamed[si] and si > 0 and doc.sentences[si - 1].paragraph == sent.paragraph:
             # "... – napisał na platformie X.": the person the sentence before was about
             prev = doc.sentences[si - 1]
             people = [u for u in units_per_sentence[si - 1] if u.role is None and any(m.kind in ("PER", "ORG") for m in u.mentions)
                       and (not u.cases or "nom" in u.cases)]
             if people:
-                unit = people[-1]
+                unit, unit_sent = people[-1], prev
                 own[si] = _source_from_unit(unit, unit.text(prev))
         if unit is not None and unit.can_act and not any(m.source_kind for m in unit.mentions) \
                 and any(m.kind in ("PER", "ORG", "GEN", "LOC") for m in unit.mentions):
             person = any(m.kind == "PER" for m in unit.mentions)
-            speakers[si] = Actor(unit.text(sent), unit.name, unit.code or (doc.main_country if person else None),
+            speakers[si] = Actor(unit.text(unit_sent), unit.name, unit.code or (doc.main_country if person else None),
                                  unit.sector or "UNK")
     # a quote that spans sentences takes the source named where it closes or opens
     sources = list(own)
