@@ -69,7 +69,8 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[tuple[int, int, TriggerR
     def content(k: int, r: TriggerRule) -> bool:
         # what follows a request is asked for; in German what is asked for also stands before the
         # verb at the clause end ("um Unterstützung gebeten")
-        if r.type != "REQUEST" and any(q < k or (lex.subject_first and 0 < q - k <= 3) for q in requests):
+        if r.type != "REQUEST" and any((q < k and clause[q] == clause[k]) or (lex.subject_first and 0 < q - k <= 3)
+                                       for q in requests):
             return True
         return any(0 < k - e <= 4 and r.type != t and r.type not in SAYING and clause[k] == clause[q]
                    for q, e, t in sayings)
