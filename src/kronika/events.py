@@ -121,8 +121,12 @@ def _fires(toks, sets, clause, k, end, rule: TriggerRule, lex: Lexicon, muted_fr
         return False
     if any(sets[x] & lex.participant_nouns for x in range(max(0, k - 2), k)):
         return False
-    if any(sets[x] & lex.hypothetical and clause[x] == clause[k] for x in range(0, len(toks)) if not k <= x <= end):
-        return False  # "would consider lifting the curfew if ...": the condition governs its clause
+    # "would consider lifting the curfew if ...": the condition governs what follows it in its
+    # clause ("arrested him before he could flee" keeps the arrest); in German, where the modal
+    # closes the clause ("..., dass Russland angreifen könnte"), the whole clause
+    reach = len(toks) if lex.negation_scope == "clause" else k
+    if any(sets[x] & lex.hypothetical and clause[x] == clause[k] for x in range(0, reach) if not k <= x <= end):
+        return False
     return True
 
 
