@@ -129,8 +129,30 @@ def sentence_dates(sent: Sentence, ref: dt.date | None, article_date: str | None
                     out.append(DateRef(t.start, toks[k + n - 1].end, sent.text[t.start - sent.start:toks[k + n - 1].end - sent.start],
                                        (ref + dt.timedelta(days=shift)).isoformat()))
                 break
+    if not (article_date and len(article_date) >= 4) and year is not None:
+        out = [_weekday_year(d, toks, wd, year) for d in out]
     out.sort(key=lambda d: d.start)
     return out
+
+
+_YEAR = re.compile(r"\d{4}")
+
+
+def _weekday_year(d: DateRef, toks, weekdays: dict, year: int) -> DateRef:
+    """A day and month without a year in an undated article, next to a weekday ("в понедельник,
+    9 июля"): the year, near the article's other dates, in which that day is that weekday."""
+    if _YEAR.search(d.text) or len(d.value) != 10:
+        return d
+    near = [t for t in toks if 0 <= d.start - t.end <= 20 or 0 <= t.start - d.end <= 3]
+    day = next((weekdays[f] for t in near for f in (t.lower, *t.lemmas[:2]) if f in weekdays), None)
+    if day is None:
+        return d
+    month, dom = int(d.value[5:7]), int(d.value[8:10])
+    for y in sorted(range(year - 7, year + 2), key=lambda y: (abs(y - year), -y)):
+        v = _valid(y, month, dom)
+        if v and dt.date.fromisoformat(v).weekday() == day:
+            return DateRef(d.start, d.end, d.text, v)
+    return d
 
 
 def resolve_dates(doc: Doc) -> None:
