@@ -34,8 +34,10 @@ def _month_regex(lang: str) -> re.Pattern | None:
     if not months:
         return None
     names = "|".join(sorted((re.escape(m) for m in months), key=len, reverse=True))
-    # "6 stycznia 2022", "6. ledna 2022", "January 6, 2022", "6 January", "6 января 2022 года"
-    return re.compile(rf"(?i)\b(?:(\d{{1,2}})\.?\s+({names})\b\.?(?:\s+(\d{{4}}))?|({names})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?)")
+    # "6 stycznia 2022", "6. ledna 2022", "January 6, 2022", "6 January", "6 января 2022 года",
+    # "6 de enero de 2022"
+    return re.compile(rf"(?i)\b(?:(\d{{1,2}})\.?\s+(?:de\s+)?({names})\b\.?(?:,?\s+(?:de\s+|del\s+)?(\d{{4}}))?"
+                      rf"|({names})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?)")
 
 
 def _valid(y: int, m: int, d: int) -> str | None:
