@@ -16,7 +16,7 @@ from .lexicon import Lexicon, TriggerRule, load_lexicon
 from .morph import first_person
 from .records import Actor, DateRef, Doc, Event, Place, Sentence, Trigger
 from .roles import Unit, clause_bounds, is_theme
-from .syntax import Parse, parse as parse_sentence
+from .syntax import Parse, parse_sentences
 
 WINDOW = 8
 OPENING = frozenset('"„“«‘(:-–—')
@@ -307,22 +307,26 @@ def extract_events(doc: Doc, index: NameIndex, units_per_sentence: list[list[Uni
     """Every event mention of the document, one per type and sentence, with its arguments."""
     events: list[Event] = []
     prev_actor: tuple[int, Actor] | None = None
-    for si, sent in enumerate(doc.sentences):
+    triggers: list[list[tuple[int, int, TriggerRule]]] = []
+    for sent in doc.sentences:
         lex = load_lexicon(sent.lang)
-        if lex is None or not sent.tokens:
+        triggers.append(find_triggers(sent, lex) if lex is not None and sent.tokens else [])
+    # dependency parses, in one batch, of the sentences with a trigger, where the language has a parser
+    parses = dict(zip(*parse_sentences([s for s, t in zip(doc.sentences, triggers) if t])))
+    for si, sent in enumerate(doc.sentences):
+        if not triggers[si]:
             continue
+        lex = load_lexicon(sent.lang)
         units = units_per_sentence[si]
         clause = clause_bounds(sent, lex)
         seen: dict[str, Event] = {}
-        parse: Parse | None | bool = False  # parsed on the first trigger, where the language has a parser
-        for k, end, rule in find_triggers(sent, lex):
+        parse = parses.get(id(sent))
+        for k, end, rule in triggers[si]:
             if rule.type in seen:
                 ev = seen[rule.type]
                 if ev.mode is None and rule.mode is not None:
                     ev.mode = rule.mode
                 continue
-            if parse is False:
-                parse = parse_sentence(sent)
             actor_u, rec_u = _pick_roles(sent, units, k, rule, lex, clause, parse)
             if rule.type == "CONSULT" and any(_is_press(u) for u in (actor_u, rec_u) if u is not None):
                 continue  # "a witness PAP talked to", "told reporters": reporting, not consultation

@@ -1,10 +1,10 @@
 """Dependency parses for the languages that have a parser in an installed package (Russian:
-natasha's slovnet syntax model, shipped inside its wheel), aligned with kronika's tokens.
+natasha's slovnet syntax model, shipped inside its wheel), over kronika's own tokens.
 
 A parse gives every token its head (a token index or None for the root) and its relation
-(`nsubj`, `obj`, `iobj`, `obl`, `nsubj:pass` ...). Sentences are parsed only on demand, one at a
-time, by the event stage; a language without a parser gets None and the stage falls back to case,
-prepositions and position.
+(`nsubj`, `obj`, `iobj`, `obl`, `nsubj:pass` ...). The event stage parses only the sentences that
+have a trigger, an article's in one batch; a language without a parser gets none and the stage
+falls back to case, prepositions and position.
 """
 from __future__ import annotations
 
@@ -28,37 +28,26 @@ class Parse:
 
 class _Natasha:
     def __init__(self) -> None:
-        from natasha import NewsEmbedding, NewsSyntaxParser, Segmenter
+        from natasha import NewsEmbedding, NewsSyntaxParser
 
-        self.segmenter = Segmenter()
         self.parser = NewsSyntaxParser(NewsEmbedding())
         self.lock = threading.Lock()
 
-    def parse(self, sent: Sentence) -> Parse | None:
-        from natasha import Doc
-
-        doc = Doc(sent.text)
+    def parse(self, sents: list[Sentence]) -> list[Parse]:
+        """Parses of kronika's own tokens, all sentences in one batch."""
         with self.lock:
-            doc.segment(self.segmenter)
-            doc.parse_syntax(self.parser)
-        toks = sent.tokens
-        # natasha token -> kronika token by character overlap
-        ids: dict[str, int] = {}
-        rows = []
-        for nt in doc.tokens:
-            a, b = sent.start + nt.start, sent.start + nt.stop
-            k = next((i for i, t in enumerate(toks) if t.start < b and a < t.end), None)
-            if k is not None:
-                ids.setdefault(nt.id, k)
-            rows.append((nt.id, k, nt.head_id, nt.rel))
-        heads: list[int | None] = [None] * len(toks)
-        rels = [""] * len(toks)
-        for nid, k, head, rel in rows:
-            if k is None or rels[k]:
-                continue
-            heads[k] = ids.get(head)
-            rels[k] = rel or ""
-        return Parse(tuple(heads), tuple(rels))
+            markups = list(self.parser.map([[t.text for t in s.tokens] for s in sents]))
+        out = []
+        for sent, markup in zip(sents, markups):
+            n = len(sent.tokens)
+            heads: list[int | None] = [None] * n
+            rels = [""] * n
+            for i, tok in enumerate(markup.tokens[:n]):
+                h = int(tok.head_id) - 1 if str(tok.head_id).isdigit() else -1
+                heads[i] = h if 0 <= h < n and h != i else None
+                rels[i] = tok.rel or ""
+            out.append(Parse(tuple(heads), tuple(rels)))
+        return out
 
 
 @functools.lru_cache(maxsize=None)
@@ -71,7 +60,15 @@ def _parser(lang: str):
         return None
 
 
-def parse(sent: Sentence) -> Parse | None:
-    """The dependency parse of a sentence, or None when its language has no parser here."""
-    p = _parser(sent.lang)
-    return p.parse(sent) if p is not None and sent.tokens else None
+def parse_sentences(sents: list[Sentence]) -> tuple[list[int], list[Parse]]:
+    """(ids of the sentences parsed, their parses) for the sentences whose language has a parser."""
+    by_lang: dict[str, list[Sentence]] = {}
+    for s in sents:
+        if s.tokens and _parser(s.lang) is not None:
+            by_lang.setdefault(s.lang, []).append(s)
+    ids: list[int] = []
+    parses: list[Parse] = []
+    for lang, group in by_lang.items():
+        ids += [id(s) for s in group]
+        parses += _parser(lang).parse(group)
+    return ids, parses
