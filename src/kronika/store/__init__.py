@@ -122,7 +122,9 @@ class Store:
                 conn.execute(sa.select(sa.func.pg_advisory_xact_lock(CLUSTER_LOCK)))
             for rec in records:
                 row = _event_row(rec, aid, article)
-                row["cluster_id"] = assign(conn, row, aid)
+                loc = rec.get("location") or {}
+                named = not (loc.get("resolution") == "country" and not loc.get("text"))
+                row["cluster_id"] = assign(conn, row, aid, named)
                 conn.execute(events.insert().values(**row))
         return True
 

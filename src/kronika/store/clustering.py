@@ -82,11 +82,13 @@ def compatible(row: dict, c) -> float | None:
     return score
 
 
-def assign(conn, row: dict, article_id: int) -> int | None:
-    """The id of the cluster `row` (an event row of the store) joins (updated), or of a new one."""
+def assign(conn, row: dict, article_id: int, named_place: bool = True) -> int | None:
+    """The id of the cluster `row` (an event row of the store) joins (updated), or of a new one.
+    An event whose country the text never names (kronika placed it in its actor's country) is too
+    weakly placed to join reports of other articles: `named_place` False starts its own cluster."""
     day = _day(row.get("date"))
     best = None
-    if day is not None and row.get("country"):
+    if day is not None and row.get("country") and named_place:
         lo = (day - datetime.timedelta(days=WINDOW_DAYS)).isoformat()
         hi = (day + datetime.timedelta(days=WINDOW_DAYS)).isoformat()
         taken = sa.select(events.c.cluster_id).where(events.c.article_id == article_id,
