@@ -215,21 +215,22 @@ def agreement(first: list[dict], second: list[dict]) -> dict:
         mb = [_norm(m) for m in b.get("mentions") or ()]
         return any(x and y and (x in y or y in x) for x in ma for y in mb)
 
+    def side(xs: list[dict], ys: list[dict]) -> tuple[int, int]:
+        """(events of xs that meet one of ys, events of xs counted)."""
+        found = n = 0
+        for x in xs:
+            hit = [y for y in ys if meet(x, y)]
+            if x.get("optional") and not any(not y.get("optional") for y in hit):
+                continue
+            n += 1
+            found += bool(hit)
+        return found, n
+
     docs = {_doc(g) for g in first} | {_doc(g) for g in second}
     counts = [0, 0, 0, 0]  # second found, second, first found, first
     for d in docs:
         a = [g for g in first if _doc(g) == d]
         b = [g for g in second if _doc(g) == d]
-        for x in b:
-            hit = [y for y in a if meet(x, y)]
-            if x.get("optional") and not any(not y.get("optional") for y in hit):
-                continue
-            counts[1] += 1
-            counts[0] += bool(hit)
-        for y in a:
-            hit = [x for x in b if meet(x, y)]
-            if y.get("optional") and not any(not x.get("optional") for x in hit):
-                continue
-            counts[3] += 1
-            counts[2] += bool(hit)
+        for i, n in enumerate((*side(b, a), *side(a, b))):
+            counts[i] += n
     return _prf(*counts)
