@@ -312,7 +312,7 @@ def extract_events(doc: Doc, index: NameIndex, units_per_sentence: list[list[Uni
         lex = load_lexicon(sent.lang)
         triggers.append(find_triggers(sent, lex) if lex is not None and sent.tokens else [])
     # dependency parses, in one batch, of the sentences with a trigger, where the language has a parser
-    parses = dict(zip(*parse_sentences([s for s, t in zip(doc.sentences, triggers) if t])))
+    parses = parse_sentences([s for s, t in zip(doc.sentences, triggers) if t])
     for si, sent in enumerate(doc.sentences):
         if not triggers[si]:
             continue
@@ -411,7 +411,6 @@ def complete(doc: Doc, events: list[Event], index: NameIndex, units_per_sentence
                        if p is not None and p.resolution in ("city", "place", "admin1")])
     days = _Nearest([(si, s.paragraph, d) for si, s in enumerate(sents) for d in doc.dates[si] if len(d.value) == 10])
     position = {s.start: si for si, s in enumerate(sents)}  # a sentence's index, without a search per event
-    countries = {a3: index.countries[a2] for a2, a3 in index.alpha3.items() if a2 in index.countries}
     last_event: dict[int, Event] = {}  # per paragraph, the event completed last
     last_place: dict[int, Place] = {}  # per paragraph, the place of the last event that has one
     for ev in events:
@@ -490,9 +489,7 @@ def complete(doc: Doc, events: list[Event], index: NameIndex, units_per_sentence
         elif ev.actor is not None and ev.event_type not in AWAY:
             # nothing says where: a state's, its officials' or its people's act is placed in their
             # country, at country precision ("British ministers resigned")
-            home = countries.get(ev.actor.code or "")
-            if home is not None:
-                ev.location = index.place_at(home)
+            ev.location = index.country_place(ev.actor.code)
 
 
 def _finite(toks, k: int, lex: Lexicon) -> bool:

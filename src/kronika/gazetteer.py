@@ -93,6 +93,15 @@ class NameIndex:
             p = cache[i] = Place(*self.places[i], capital=self.places[i][0] in ids)
         return p
 
+    def country_place(self, alpha3: str | None) -> Place | None:
+        """The country of an ISO alpha-3 code ("GBR"), or None for a code that is no country ("IGO")."""
+        by_code = self.__dict__.get("_country_by_alpha3")
+        if by_code is None:
+            by_code = self.__dict__["_country_by_alpha3"] = {
+                a3: self.countries[a2] for a2, a3 in self.alpha3.items() if a2 in self.countries}
+        i = by_code.get(alpha3 or "")
+        return self.place_at(i) if i is not None else None
+
     def place(self, entry: Entry) -> Place | None:
         return self.place_at(entry.place) if entry.place is not None else None
 
@@ -452,7 +461,7 @@ def _read(path: Path) -> NameIndex:
     finally:
         if enabled:
             gc.enable()
-    for memo in ("_place_cache", "_capital_ids"):  # looked up while the capitals were not all known
+    for memo in ("_place_cache", "_capital_ids", "_country_by_alpha3"):  # looked up while the capitals were not all known
         idx.__dict__.pop(memo, None)
     gc.freeze()
     return idx

@@ -60,15 +60,10 @@ def _parser(lang: str):
         return None
 
 
-def parse_sentences(sents: list[Sentence]) -> tuple[list[int], list[Parse]]:
-    """(ids of the sentences parsed, their parses) for the sentences whose language has a parser."""
+def parse_sentences(sents: list[Sentence]) -> dict[int, Parse]:
+    """The parses, by `id` of the sentence, of the sentences whose language has a parser."""
     by_lang: dict[str, list[Sentence]] = {}
     for s in sents:
         if s.tokens and _parser(s.lang) is not None:
             by_lang.setdefault(s.lang, []).append(s)
-    ids: list[int] = []
-    parses: list[Parse] = []
-    for lang, group in by_lang.items():
-        ids += [id(s) for s in group]
-        parses += _parser(lang).parse(group)
-    return ids, parses
+    return {id(s): p for lang, group in by_lang.items() for s, p in zip(group, _parser(lang).parse(group))}
