@@ -76,19 +76,24 @@ def test_windowed_merging_groups_as_all_pairs_do(seed):
         assert [(e.trigger.start, [m.trigger.start for m in e.mentions]) for e in merged] == expected
 
 
+def _count_calls(monkeypatch, owner, name: str) -> list[int]:
+    """Replace owner.name by a wrapper that counts its calls; the count is the list's one item."""
+    calls = [0]
+    plain = getattr(owner, name)
+
+    def counted(*args):
+        calls[0] += 1
+        return plain(*args)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
 def test_merging_a_long_article_compares_a_bounded_number_of_pairs(monkeypatch):
-    calls = 0
-    plain = dedup.mergeable
-
-    def counted(a, b):
-        nonlocal calls
-        calls += 1
-        return plain(a, b)
-
-    monkeypatch.setattr(dedup, "mergeable", counted)
+    calls = _count_calls(monkeypatch, dedup, "mergeable")
     n = 4000
     dedup.merge_events(_events(n, 7, heading_share=0.01))
-    assert calls < 20 * n  # all pairs: millions
+    assert calls[0] < 20 * n  # all pairs: millions
 
 
 def test_completing_events_looks_up_their_sentences_without_a_search(pipeline, monkeypatch):
@@ -96,17 +101,9 @@ def test_completing_events_looks_up_their_sentences_without_a_search(pipeline, m
               "urzędem miasta. Rosja zaatakowała Ukrainę.\n\n")
     doc = pipeline.process(Article("long", report * 60, date="2022-01-06", lang="pl"), until="events")
     assert len(doc.events) >= 60
-    compared = 0
-    plain = Sentence.__eq__
-
-    def counted(a, b):
-        nonlocal compared
-        compared += 1
-        return plain(a, b)
-
-    monkeypatch.setattr(Sentence, "__eq__", counted)
+    compared = _count_calls(monkeypatch, Sentence, "__eq__")
     doc = pipeline.process(Article("long", report * 60, date="2022-01-06", lang="pl"))
-    assert compared < len(doc.sentences)  # `sentences.index` per event: tens of thousands
+    assert compared[0] < len(doc.sentences)  # `sentences.index` per event: tens of thousands
 
 
 def test_nearest_items_as_a_scan_finds_them():
