@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Tools for annotating the real-news set without copying its text into the repository.
 
-  export OUTDIR            write each listed article's body to OUTDIR/<lang>/<key>.txt (outside the
-                           repository) with OUTDIR/<lang>/index.tsv (key, ref, split, date)
+  export OUTDIR [LIST]     write each listed article's body to OUTDIR/<lang>/<key>.txt (outside the
+                           repository) with OUTDIR/<lang>/index.tsv (key, ref, split, date); LIST is
+                           an articles.tsv (default: the real-news set's)
   spans WORK.jsonl OUT     turn an annotator's working gold, whose `mentions` quote the body verbatim,
                            into gold with `spans` (character offsets) and the article's reference as
                            `doc`; every quote must occur in its article's body (the first occurrence
@@ -25,9 +26,9 @@ from kronika.eval.realnews import article_body, read_list  # noqa: E402
 LIST = Path(__file__).resolve().parents[1] / "tests" / "realnews" / "articles.tsv"
 
 
-def export(outdir: str) -> None:
+def export(outdir: str, listing: str | Path = LIST) -> None:
     counters: dict[str, int] = {}
-    for item in read_list(LIST):
+    for item in read_list(listing):
         counters[item.lang] = counters.get(item.lang, 0) + 1
         key = f"{item.lang}_{counters[item.lang]:02d}"
         folder = Path(outdir) / item.lang
@@ -42,11 +43,13 @@ def export(outdir: str) -> None:
 
 
 def _keys(work: Path) -> dict[str, str]:
-    index = work.parent / "index.tsv"
-    if not index.exists():
-        return {}
-    with open(index, encoding="utf-8", newline="") as f:
-        return {r["key"]: r["ref"] for r in csv.DictReader(f, delimiter="\t")}
+    """Keys of the index beside the working file, or of the per-language indexes below it."""
+    keys = {}
+    for index in [work.parent / "index.tsv", *sorted(work.parent.glob("*/index.tsv"))]:
+        if index.exists():
+            with open(index, encoding="utf-8", newline="") as f:
+                keys.update({r["key"]: r["ref"] for r in csv.DictReader(f, delimiter="\t")})
+    return keys
 
 
 def spans(work: str, out: str) -> int:
@@ -81,8 +84,8 @@ def spans(work: str, out: str) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "export":
-        export(sys.argv[2])
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "export":
+        export(*sys.argv[2:])
     elif len(sys.argv) == 4 and sys.argv[1] == "spans":
         sys.exit(spans(sys.argv[2], sys.argv[3]))
     else:
