@@ -22,7 +22,7 @@ from kronika.store import MIGRATIONS, Store, query_clusters, query_mentions, sta
 from .conftest import ROOT, SAMPLES
 
 V2 = ROOT / "tests" / "data" / "store_v2.db"  # four samples (pl_01, pl_02, en_01, en_02) by kronika 0.1
-HEAD = "0003"
+HEAD = "0004"
 RENAMED = {"events": {"location", "actor", "recipient", "source"}, "clusters": {"location"}}
 OLD = {"events": {"location_name", "actor_name", "recipient_name", "source_name"}, "clusters": {"location_name"}}
 
@@ -75,6 +75,11 @@ def test_a_version_2_store_is_upgraded_in_place(v2_copy, pipeline):
         assert RENAMED[table] <= cols and not OLD[table] & cols, table
     assert "kronika_meta" not in _tables(store)
     assert _counts(store) == (4, 39, 34)
+    with store.engine.connect() as c:  # 0004: the interval each stored date stands for, from its record
+        spans = c.execute(sa.text("select date, date_start, date_end, date_precision, component_id, cluster_id "
+                                  "from events")).all()
+    assert all(s.date_start == s.date_end == s.date and s.date_precision == "day" for s in spans if s.date)
+    assert all(s.component_id == s.cluster_id for s in spans)
 
     assert len(query_mentions(store, Filters(), limit=1000)) == 39
     georgia = query_mentions(store, Filters(country="GE"))

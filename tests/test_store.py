@@ -110,6 +110,64 @@ def test_reports_in_several_languages_end_in_one_cluster(filled):
     assert tbilisi and len(tbilisi[0]["languages"]) >= 2
 
 
+def test_any_ingest_order_gives_the_same_clusters(tmp_path, pipeline):
+    import random
+
+    from kronika.readers import read_inputs
+
+    extracted = [(a, [e.to_dict() for e in pipeline.process(a).events]) for a in read_inputs(SAMPLE_FILES)]
+    snaps = []
+    for seed in (1, 2, 3):
+        order = extracted[:]
+        random.Random(seed).shuffle(order)
+        store = Store(f"sqlite:///{tmp_path / f'order{seed}.db'}")
+        for a, recs in order:
+            store.add(a, recs)
+        snaps.append(snapshot(store)["clusters"])
+    assert [a.doc_id for a, _ in order] != [a.doc_id for a, _ in extracted]
+    assert snaps[0] == snaps[1] == snaps[2]
+    assert any(len(members) > 1 for members, _ in snaps[0])
+
+
+def test_recluster_makes_the_same_clusters_and_resumes_when_stopped(tmp_path, pipeline):
+    store = Store(f"sqlite:///{tmp_path / 'r.db'}")
+    store.ingest(SAMPLE_FILES, pipeline=pipeline)
+    before = snapshot(store)["clusters"]
+
+    def stop(n):
+        if n == 5:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        store.recluster(progress=stop)
+    with store.engine.connect() as c:  # five articles done, the rest waiting for their clusters
+        waiting = c.execute(sa.select(sa.func.count(sa.distinct(events.c.article_id)))
+                            .where(events.c.cluster_id.is_(None))).scalar()
+    assert waiting == len(SAMPLE_FILES) - 5
+    done = store.recluster()
+    assert done.articles == len(SAMPLE_FILES) - 5
+    assert snapshot(store)["clusters"] == before
+    res = CliRunner().invoke(app, ["recluster", "--db", str(tmp_path / "r.db")])
+    assert res.exit_code == 0 and f"{len(SAMPLE_FILES)} articles reclustered" in res.output
+    assert snapshot(store)["clusters"] == before
+
+
+def test_stories_group_the_clusters_an_article_tells_together(filled):
+    store = filled["sqlite"]
+    stories = store.events(per="story", limit=1000)
+    clusters_ = store.events(per="cluster", limit=10_000)
+    assert sum(s["n_clusters"] for s in stories) == len(clusters_)
+    by_story = {}
+    for c in clusters_:
+        by_story.setdefault(c["story_id"], set()).add(c["cluster_id"])
+    assert {s["story_id"]: set(s["clusters"]) for s in stories} == by_story
+    # the Tbilisi protest, its dispersal and the arrests, told by three articles, are one story
+    tbilisi = [s for s in stories if s["location"] and s["location"]["name"] == "Tbilisi"]
+    assert len(tbilisi) == 1 and tbilisi[0]["n_clusters"] >= 3 and len(tbilisi[0]["languages"]) >= 2
+    res = CliRunner().invoke(app, ["events", "--db", str(store.engine.url.database), "--per", "story", "-f", "csv"])
+    assert res.exit_code == 0 and res.output.splitlines()[0].endswith("story_id,n_clusters")
+
+
 def _ingest_proc(db: str, paths: list[str]) -> subprocess.Popen:
     return subprocess.Popen([*KRONIKA, "ingest", *paths, "--db", db], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, cwd=ROOT)

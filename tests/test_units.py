@@ -28,6 +28,33 @@ def test_weekday_without_any_full_date_keeps_month_precision(pipeline):
     assert doc.events[0].date == "2026-03"
 
 
+def _span(pipeline, body, event_type, date="2026-03-07", lang=None):
+    ev = next(e for e in _doc(pipeline, body, date=date, lang=lang).events if e.event_type == event_type)
+    return (ev.date, ev.time.start, ev.time.end, ev.time.precision)
+
+
+def test_event_times_are_intervals_with_their_precision(pipeline):
+    # a range of weekdays, "since", the weekend, a day, and no day at all (Saturday 7 March 2026)
+    assert _span(pipeline, "Protesty w Warszawie trwały od środy do piątku.", "PROTEST") == \
+        ("2026-03-04", "2026-03-04", "2026-03-06", "range")
+    assert _span(pipeline, "С понедельника в Казани бастуют водители автобусов.", "PROTEST") == \
+        ("2026-03-02", "2026-03-02", "2026-03-07", "range")
+    assert _span(pipeline, "Police arrested 12 protesters in Boston over the weekend.", "COERCE", date="2026-03-09") == \
+        ("2026-03-07", "2026-03-07", "2026-03-08", "range")
+    assert _span(pipeline, "Demonstrators marched in Boston from May 3 to May 5.", "PROTEST", date="2026-05-11") == \
+        ("2026-05-03", "2026-05-03", "2026-05-05", "range")
+    assert _span(pipeline, "Policja zatrzymała w czwartek w Gdańsku 12 osób.", "COERCE") == \
+        ("2026-03-05", "2026-03-05", "2026-03-05", "day")
+    # no day in the text: the article's date bounds what it reports as past
+    assert _span(pipeline, "Policja zatrzymała w Gdańsku 12 osób.", "COERCE") == \
+        ("2026-03-07", "2026-03-04", "2026-03-07", "reported")
+    assert _span(pipeline, "Policja zatrzymała w Gdańsku 12 osób.", "COERCE", date="2026-02") == \
+        ("2026-02", "2026-02-01", "2026-02-28", "month")
+    assert _span(pipeline, "Policja zatrzymała w Gdańsku 12 osób.", "COERCE", date=None) == (None, None, None, "unknown")
+    # "the night from Wednesday to Thursday" stays a night, dated by its start
+    assert _span(pipeline, "W nocy ze środy na czwartek doszło do starć w Gdańsku.", "ASSAULT")[3] == "day"
+
+
 def test_explicit_dates_in_several_languages():
     assert sorted(d.value for d in explicit_dates("on January 6, 2022 and 7 января 2022", "ru")) == ["2022-01-06", "2022-01-07"]
     assert explicit_dates("dne 21. března", "cs", year=2026)[0].value == "2026-03-21"

@@ -91,8 +91,8 @@ def _progress(verb: str):
 
         def advance(stats) -> None:
             rate = stats.articles / max(time.perf_counter() - start, 1e-6)
-            bar.update(task, description=f"{verb}: {stats.articles} articles, {stats.events} events, "
-                                         f"{rate:.1f} articles/s")
+            events = f"{stats.events} events, " if hasattr(stats, "events") else ""
+            bar.update(task, description=f"{verb}: {stats.articles} articles, {events}{rate:.1f} articles/s")
         yield advance
 
 
@@ -423,6 +423,42 @@ def eval_events(gold: Optional[List[str]] = typer.Option(None, "--gold", help="G
     typer.echo(line)
 
 
+@eval_app.command("clusters")
+def eval_clusters(gold: List[str] = typer.Option(..., "--gold", help="Gold files whose events carry `xevent` ids (repeat)."),
+                  articles: str = typer.Option(..., "--articles", help="The articles (tests/xevents/articles.tsv: ref, "
+                                               "lang, split, date)."),
+                  split: str = typer.Option("all", "--split", help="dev, test or all."),
+                  shared: Optional[str] = typer.Option(None, "--shared", help="The shared folder the references are "
+                                                       "under (default $KRONIKA_SHARED or ../shared)."),
+                  db: Optional[str] = typer.Option(None, "--db", help="An empty store to fill (default: a temporary "
+                                                   "SQLite file)."),
+                  seed: Optional[int] = typer.Option(None, "--shuffle", help="Ingest in an order shuffled by this seed."),
+                  output: Optional[str] = typer.Option(None, "--output", "-o", help="Write metrics JSON here.")):
+    """Pairwise precision and recall of cross-article clusters: the listed articles are ingested into
+    an empty store and each pair of matched events from different articles is counted."""
+    import tempfile
+
+    from .eval import events as ev_metrics
+    from .eval.clusters import cluster_articles
+    from .eval.realnews import read_list
+
+    try:
+        gold_rows = ev_metrics.read_jsonl(gold)
+        listed = read_list(articles, split)
+    except (OSError, ValueError, KronikaError) as exc:
+        typer.echo(f"kronika: {exc}", err=True)
+        raise typer.Exit(2)
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            metrics = cluster_articles(gold_rows, listed, db or f"sqlite:///{tmp}/eval.db", shared, seed)
+        except KronikaError as exc:
+            _fail(exc)
+    _write_metrics(metrics, output)
+    typer.echo(f"clusters: pairwise P {metrics['pairwise_precision']:.3f} R {metrics['pairwise_recall']:.3f} "
+               f"F1 {metrics['f1']:.3f} ({metrics['gold_pairs']} gold pairs, {metrics['predicted_pairs']} predicted, "
+               f"{metrics['matched_events']} events matched)")
+
+
 @eval_app.command("agreement")
 def eval_agreement(first: str = typer.Argument(..., help="One annotation (*.gold.jsonl)."),
                    second: str = typer.Argument(..., help="Another annotation of the same articles."),
@@ -518,14 +554,15 @@ def events_cmd(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
                km: float = typer.Option(50.0, "--km", help="Radius for --near."),
                text: Optional[str] = typer.Option(None, "--text", help="Words in the evidence sentence."),
                lang: Optional[str] = typer.Option(None, "--lang", help="Language of the report."),
-               per: str = typer.Option("cluster", "--per", help="cluster (one row per real-world event) or mention."),
+               per: str = typer.Option("cluster", "--per", help="cluster (one row per real-world event), story "
+                                       "(one row per unfolding situation: happenings reported together) or mention."),
                fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl, json, csv, geojson, parquet or table."),
                output: Optional[str] = typer.Option(None, "--output", "-o", help="Write here (parquet needs it)."),
                limit: int = typer.Option(10_000, "--limit", min=1, help="At most this many rows.")):
     """Query the store: events or clusters that pass the filters."""
     from .filters import check_grouping
     from .output import Writer, check_format
-    from .store import query_clusters, query_mentions
+    from .store import query_clusters, query_mentions, query_stories
 
     try:
         check_grouping(per)
@@ -535,7 +572,7 @@ def events_cmd(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
     f = _filters(since=since, until=until, country=country, event_type=event_type, actor=actor, near=near, km=km,
                  text=text, lang=lang)
     store = _open_store(db)
-    rows = query_clusters(store, f, limit) if per == "cluster" else query_mentions(store, f, limit)
+    rows = {"cluster": query_clusters, "story": query_stories, "mention": query_mentions}[per](store, f, limit)
     out = output if fmt == "parquet" else open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         writer = Writer(out, fmt, cluster=True)
@@ -544,7 +581,21 @@ def events_cmd(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
     finally:
         if output and fmt != "parquet":
             out.close()
-    typer.echo(f"kronika: {len(rows)} {'clusters' if per == 'cluster' else 'events'}", err=True)
+    typer.echo(f"kronika: {len(rows)} {'clusters' if per == 'cluster' else 'stories' if per == 'story' else 'events'}",
+               err=True)
+
+
+@app.command()
+def recluster(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP)):
+    """Make the store's clusters again by the current rules (after an upgrade or a rule change).
+    Article by article, each in its own transaction: an interrupted run resumes where it stopped
+    when started again."""
+    store = _open_store(db)
+    from types import SimpleNamespace
+
+    with _progress("reclustering") as advance:
+        done = store.recluster(progress=advance and (lambda n: advance(SimpleNamespace(articles=n))))
+    typer.echo(f"kronika: {done.articles} articles reclustered, {done.clusters} clusters", err=True)
 
 
 @app.command("stats")

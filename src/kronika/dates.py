@@ -9,7 +9,7 @@ import re
 
 
 from .lexicon import data_path, load_yaml
-from .records import DateRef, Doc, Sentence
+from .records import UNKNOWN_TIME, DateRef, Doc, Sentence, TimeSpan
 
 ISO = re.compile(r"\b(20\d\d|19\d\d)-(\d\d)-(\d\d)\b")
 DOTTED = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(20\d\d|19\d\d)\b")
@@ -26,6 +26,15 @@ def _calendar():
             words = tuple(k.split())
             relative.setdefault(lang, {}).setdefault(words[0], []).append((words, v))
     return months, weekdays, relative
+
+
+@functools.lru_cache(maxsize=1)
+def _span_words() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]], dict[str, tuple[tuple[str, ...], ...]]]:
+    data = load_yaml(data_path("calendar.yaml"))
+    ranges = {lang: frozenset(ws) for lang, ws in data["range_words"].items()}
+    since = {lang: frozenset(ws) for lang, ws in data["since_words"].items()}
+    weekend = {lang: tuple(tuple(w.split()) for w in ws) for lang, ws in data["weekend_words"].items()}
+    return ranges, since, weekend
 
 
 @functools.lru_cache(maxsize=None)
@@ -106,11 +115,12 @@ def sentence_dates(sent: Sentence, ref: dt.date | None, article_date: str | None
     wd = weekdays.get(lang, {})
     rel = relative.get(lang, {})
     toks = sent.tokens
+    joins = _span_words()[0].get(lang, frozenset())
     last_weekday = -10
     for k, t in enumerate(toks):
         forms = (t.lower, *t.lemmas[:2])
         day = next((wd[f] for f in forms if f in wd), None)
-        if day is not None and k - last_weekday <= 2:
+        if day is not None and k - last_weekday <= 2 and not any(x.lower in joins for x in toks[last_weekday + 1:k]):
             continue  # "ze środy na czwartek", "с среды на четверг": a night is dated by its start
         if day is not None:
             last_weekday = k
@@ -134,7 +144,81 @@ def sentence_dates(sent: Sentence, ref: dt.date | None, article_date: str | None
     if not (article_date and len(article_date) >= 4) and year is not None:
         out = [_weekday_year(d, toks, wd, year) for d in out]
     out.sort(key=lambda d: d.start)
+    return _ranges(sent, out, ref)
+
+
+def _ranges(sent: Sentence, found: list[DateRef], ref: dt.date | None) -> list[DateRef]:
+    """Two days joined by a range word ("od środy do piątku", "5–7 May") become one range; a day
+    after "since" runs to the reference day; "over the weekend" is the last Saturday and Sunday."""
+    ranges, since, weekend = _span_words()
+    lang = sent.lang
+    joins, starts = ranges.get(lang, frozenset()), since.get(lang, frozenset())
+    toks = sent.tokens
+    out: list[DateRef] = []
+    for d in found:
+        prev = out[-1] if out else None
+        between = sent.text[prev.end - sent.start:d.start - sent.start].strip().lower() if prev else ""
+        if (prev is not None and prev.until is None and len(prev.value) == len(d.value) == 10 and prev.value < d.value
+                and between and (between in joins or between in ("-", "–", "—")) and
+                (dt.date.fromisoformat(d.value) - dt.date.fromisoformat(prev.value)).days <= 62):
+            out[-1] = DateRef(prev.start, d.end, sent.text[prev.start - sent.start:d.end - sent.start], prev.value, d.value)
+            continue
+        out.append(d)
+    if ref is not None:
+        for i, d in enumerate(out):
+            before = [t for t in toks if t.end <= d.start][-1:]
+            if (d.until is None and len(d.value) == 10 and before and before[0].lower in starts
+                    and d.value < ref.isoformat() and d.start - before[0].end <= 1):
+                out[i] = DateRef(before[0].start, d.end, sent.text[before[0].start - sent.start:d.end - sent.start],
+                                 d.value, ref.isoformat())
+        for k, t in enumerate(toks):
+            for words in weekend.get(lang, ()):
+                if tuple(x.lower for x in toks[k:k + len(words)]) == words:
+                    sunday = ref - dt.timedelta(days=(ref.weekday() - 6) % 7)
+                    end = toks[k + len(words) - 1].end
+                    if not any(x.start <= t.start < x.end for x in out):
+                        out.append(DateRef(t.start, end, sent.text[t.start - sent.start:end - sent.start],
+                                           (sunday - dt.timedelta(days=1)).isoformat(), sunday.isoformat()))
+        out.sort(key=lambda d: d.start)
     return out
+
+
+REPORT_LAG_DAYS = 3  # what an article reports as past without a day happened at most this long before it
+
+
+def time_span(d: DateRef | None, article_date: str | None) -> TimeSpan:
+    """The interval an event dated by `d` (a date of the text), or, without one, by the article's
+    date, stands for (see records.TimeSpan)."""
+    if d is not None:
+        if d.until:
+            return TimeSpan(d.value, d.until, "range")
+        return _calendar_span(d.value)
+    if article_date and len(article_date) == 10:
+        day = dt.date.fromisoformat(article_date)
+        return TimeSpan((day - dt.timedelta(days=REPORT_LAG_DAYS)).isoformat(), article_date, "reported")
+    if article_date:
+        return _calendar_span(article_date)
+    return UNKNOWN_TIME
+
+
+def _calendar_span(value: str) -> TimeSpan:
+    """A day, a month (YYYY-MM) or a year as an interval of days."""
+    parts = [int(x) for x in value.split("-")]
+    if len(parts) == 3:
+        return TimeSpan(value, value, "day")
+    if len(parts) == 2:
+        first = dt.date(parts[0], parts[1], 1)
+        last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        return TimeSpan(first.isoformat(), last.isoformat(), "month")
+    return TimeSpan(f"{parts[0]:04d}-01-01", f"{parts[0]:04d}-12-31", "year")
+
+
+def span_of_value(value: str | None) -> TimeSpan:
+    """The interval of a stored `date` value alone (records written before spans existed)."""
+    try:
+        return _calendar_span(value) if value else UNKNOWN_TIME
+    except ValueError:
+        return UNKNOWN_TIME
 
 
 _YEAR = re.compile(r"\d{4}")

@@ -175,7 +175,7 @@ def merge_events(events: list[Event]) -> list[Event]:
                 if main.size.get(kind) is None and n is not None:
                     main.size[kind] = n
             if (main.date is None or len(main.date) < len(other.date or "")) and other.date:
-                main.date, main.date_text = other.date, other.date_text
+                main.date, main.date_text, main.time = other.date, other.date_text, other.time
             main.mentions.append(other)
         out.append(main)
     out.sort(key=lambda e: e.sentence.start)

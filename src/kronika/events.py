@@ -10,6 +10,7 @@ import functools
 from bisect import bisect_left, bisect_right
 
 
+from .dates import time_span
 from .gazetteer import NameIndex
 from .place_phrases import best_place
 from .lexicon import Lexicon, TriggerRule, load_lexicon
@@ -357,7 +358,7 @@ def extract_events(doc: Doc, index: NameIndex, units_per_sentence: list[list[Uni
                     ev.recipient = Actor(pron.text, "unknown", ctx_code, "UNK")
             d = _date_in(doc.dates[si], sent, k)
             if d is not None:
-                ev.date, ev.date_text = d.value, d.text
+                ev.date, ev.date_text, ev.time = d.value, d.text, time_span(d, doc.article.date)
             ev.source = doc.sources[si] if si < len(doc.sources) else None
             seen[rule.type] = ev
             events.append(ev)
@@ -436,6 +437,7 @@ def complete(doc: Doc, events: list[Event], index: NameIndex, units_per_sentence
                 ev.date, ev.date_text = d.value, d.text
             elif doc.article.date:
                 ev.date = doc.article.date
+            ev.time = time_span(d, doc.article.date)
         ctx = _country_code(ev.location, index) or doc.main_country
         if ev.actor is None:
             lex = load_lexicon(ev.language)

@@ -19,7 +19,7 @@ from .errors import KronikaError
 
 EVENT_TYPES = ("AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST", "ACCUSE",
                "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT")
-GROUPINGS = ("cluster", "mention")
+GROUPINGS = ("cluster", "mention", "story")
 MAX_KM = 20_000.0
 MAX_TEXT = 200
 _LANG = re.compile(r"[a-z]{2}")
@@ -98,7 +98,8 @@ def check_country(value: str) -> str:
 
 def check_grouping(value: str) -> str:
     if value not in GROUPINGS:
-        raise FilterError(f"per {value!r} is not a grouping; use cluster (one row per real-world event) or mention")
+        raise FilterError(f"per {value!r} is not a grouping; use cluster (one row per real-world event), story "
+                          f"(one row per unfolding situation) or mention")
     return value
 
 

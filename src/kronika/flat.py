@@ -8,7 +8,7 @@ properties, the store's event columns, the web list), built by one function from
 from __future__ import annotations
 
 EVENT_COLUMNS = (
-    "doc_id", "date", "date_text", "event_type", "mode", "context",
+    "doc_id", "date", "date_text", "date_start", "date_end", "date_precision", "event_type", "mode", "context",
     "actor", "actor_code", "actor_sector", "actor_text",
     "recipient", "recipient_code", "recipient_sector", "recipient_text",
     "location", "location_text", "geonameid", "country", "lat", "lon", "resolution",
@@ -17,9 +17,11 @@ EVENT_COLUMNS = (
     "dead", "injured", "arrested", "cameo", "acled_event_type", "acled_sub_event_type", "confidence",
 )
 # what a row of the store adds: the cluster the event belongs to and how it was reported
-CLUSTER_COLUMNS = ("cluster_id", "n_mentions", "n_articles", "n_sources", "languages", "first_date", "last_date")
+CLUSTER_COLUMNS = ("cluster_id", "n_mentions", "n_articles", "n_sources", "languages", "first_date", "last_date",
+                   "story_id", "n_clusters")
 INTEGER_COLUMNS = frozenset({"geonameid", "sentence_start", "sentence_end", "trigger_start", "trigger_end", "dead",
-                             "injured", "arrested", "cluster_id", "n_mentions", "n_articles", "n_sources"})
+                             "injured", "arrested", "cluster_id", "n_mentions", "n_articles", "n_sources",
+                             "story_id", "n_clusters"})
 FLOAT_COLUMNS = frozenset({"lat", "lon", "confidence"})
 
 
@@ -37,8 +39,10 @@ def flatten(rec: dict, cluster: bool = False) -> dict:
     trig = ev.get("trigger") or {}
     size = rec.get("size") or {}
     acled = rec.get("acled") or {}
+    time = rec.get("time") or {}
     row = {
         "doc_id": rec.get("doc_id"), "date": rec.get("date"), "date_text": rec.get("date_text"),
+        "date_start": time.get("start"), "date_end": time.get("end"), "date_precision": time.get("precision"),
         "event_type": rec.get("event_type"), "mode": rec.get("mode"), "context": ",".join(rec.get("context") or ()),
         "actor": actor.get("name"), "actor_code": actor.get("code"), "actor_sector": actor.get("sector"),
         "actor_text": actor.get("text"),

@@ -101,6 +101,25 @@ class DateRef:
     end: int
     text: str
     value: str  # YYYY-MM-DD, YYYY-MM or YYYY
+    until: str | None = None  # the last day of a range ("from Wednesday to Friday", "since Monday")
+
+
+@dataclass(frozen=True, slots=True)
+class TimeSpan:
+    """When an event happened, as an interval of days with how precisely the text fixes it:
+    `day`, `range` (two days the text gives, or "since" a day up to the article's date), `month`,
+    `year`, `reported` (the text gives no day: at most REPORT_LAG_DAYS before the article's date,
+    which bounds what it reports as past) or `unknown` (start and end None)."""
+
+    start: str | None  # YYYY-MM-DD
+    end: str | None
+    precision: str
+
+    def to_dict(self) -> dict:
+        return {"start": self.start, "end": self.end, "precision": self.precision}
+
+
+UNKNOWN_TIME = TimeSpan(None, None, "unknown")
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +163,7 @@ class Event:
     location_text: str | None = None
     date: str | None = None
     date_text: str | None = None
+    time: TimeSpan | None = None  # the interval `date` stands for (dates.time_span)
     source: Source | None = None
     context: list[str] = field(default_factory=list)
     size: dict[str, int | None] = field(default_factory=lambda: {"dead": None, "injured": None, "arrested": None})
@@ -171,6 +191,7 @@ class Event:
                 "country": loc.country, "lat": loc.lat, "lon": loc.lon, "resolution": loc.resolution},
             "date": self.date,
             "date_text": self.date_text,
+            "time": (self.time or UNKNOWN_TIME).to_dict(),
             "source": None if self.source is None else {"text": self.source.text, "name": self.source.name},
             "evidence": {"sentence": s.text, "start": s.start, "end": s.end, "trigger": self.trigger.to_dict()},
             "language": self.language,

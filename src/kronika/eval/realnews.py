@@ -26,6 +26,7 @@ class Listed:
     ref: str
     lang: str
     split: str
+    date: str | None = None  # the article's date as its text fixes it, where the file has no header date
 
 
 def shared_root(root: str | os.PathLike | None = None) -> Path:
@@ -88,9 +89,10 @@ def _lang_from_path(path: str) -> str | None:
 
 
 def read_list(path: str | os.PathLike, split: str | None = None) -> list[Listed]:
-    """The articles of `articles.tsv` (columns ref, lang, split), of one split or all."""
+    """The articles of `articles.tsv` (columns ref, lang, split, and optionally date), of one split or all."""
     with open(path, encoding="utf-8", newline="") as f:
-        rows = [Listed(r["ref"], r["lang"], r["split"]) for r in csv.DictReader(f, delimiter="\t")]
+        rows = [Listed(r["ref"], r["lang"], r["split"], (r.get("date") or "").strip() or None)
+                for r in csv.DictReader(f, delimiter="\t")]
     bad = [r for r in rows if r.split not in ("dev", "test")]
     if bad:
         raise KronikaError(f"{path}: split must be dev or test, not {bad[0].split!r} ({bad[0].ref})")

@@ -16,18 +16,26 @@ import contextlib
 import datetime
 import hashlib
 import json
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..dates import span_of_value, time_span
 from ..errors import KronikaError
 from ..flat import flatten
-from .clustering import assign
+from .clustering import cluster_article
 from .opening import MIGRATIONS, default_url, open_store
-from .queries import query_clusters, query_mentions, stats
-from .schema import FLAT_EVENT_COLUMNS, articles, events
+from .queries import query_clusters, query_mentions, query_stories, stats
+from .schema import FLAT_EVENT_COLUMNS, articles, clusters, events
 
-__all__ = ["MIGRATIONS", "Store", "default_url", "query_clusters", "query_mentions", "stats"]
+__all__ = ["MIGRATIONS", "Store", "default_url", "query_clusters", "query_mentions", "query_stories", "stats"]
+
+@dataclass(frozen=True)
+class Reclustered:
+    articles: int
+    clusters: int
+
 
 CLUSTER_LOCK = 7_310_413  # a PostgreSQL advisory lock: one writer at a time assigns clusters
 INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
@@ -75,13 +83,14 @@ class Store:
         return stats
 
     def events(self, *, per: str = "mention", limit: int = 1000, offset: int = 0, **filters) -> list[dict]:
-        """Stored events (`per="mention"`, each with its cluster's fields) or clusters
-        (`per="cluster"`) that pass the filters of `filters.make_filters` (since, until, country,
+        """Stored events (`per="mention"`, each with its cluster's fields), clusters
+        (`per="cluster"`) or stories (`per="story"`, see `query_stories`) that pass the filters of `filters.make_filters` (since, until, country,
         event_type, actor, near, km, text, lang), newest first."""
         from ..filters import check_grouping, make_filters
 
         f = make_filters(**filters)
-        return (query_clusters if check_grouping(per) == "cluster" else query_mentions)(self, f, limit, offset)
+        query = {"cluster": query_clusters, "story": query_stories, "mention": query_mentions}[check_grouping(per)]
+        return query(self, f, limit, offset)
 
     def stats(self, **filters) -> dict:
         """Counts of events and clusters by day, type and country, under the same filters."""
@@ -120,13 +129,39 @@ class Store:
             if records and self.dialect == "postgresql":
                 # clusters are read and then joined: one writer at a time, as in a serial ingest
                 conn.execute(sa.select(sa.func.pg_advisory_xact_lock(CLUSTER_LOCK)))
-            for rec in records:
-                row = _event_row(rec, aid, article)
-                loc = rec.get("location") or {}
-                named = not (loc.get("resolution") == "country" and not loc.get("text"))
-                row["cluster_id"] = assign(conn, row, aid, named)
-                conn.execute(events.insert().values(**row))
+            rows = [_event_row(rec, aid, article) for rec in records]
+            if rows:
+                conn.execute(events.insert(), rows)
+                cluster_article(conn, aid)
         return True
+
+    def recluster(self, progress=None) -> "Reclustered":
+        """Make every cluster again by the current rules: the clusters are emptied (one
+        transaction), then each article's events are clustered as an ingest would (one transaction
+        each). Events without a cluster are what is left to do, so a run that was stopped goes on
+        where it stopped; a run that finds none starts over. `progress(n)` is told the articles done after each."""
+        if self.read_only:
+            raise KronikaError(f"cannot recluster the store at {self._shown}: it was opened read-only")
+        with self._writing() as conn:
+            if conn.execute(sa.select(events.c.id).where(events.c.cluster_id.is_(None)).limit(1)).first() is None:
+                conn.execute(events.update().values(cluster_id=None, component_id=None))
+                conn.execute(clusters.delete())
+        n = 0
+        while True:
+            with self._writing() as conn:
+                if self.dialect == "postgresql":
+                    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(CLUSTER_LOCK)))
+                aid = conn.execute(sa.select(sa.func.min(events.c.article_id))
+                                   .where(events.c.cluster_id.is_(None))).scalar()
+                if aid is None:
+                    break
+                cluster_article(conn, aid)
+            n += 1
+            if progress is not None:
+                progress(n)
+        with self.engine.connect() as conn:
+            total = conn.execute(sa.select(sa.func.count()).select_from(clusters)).scalar()
+        return Reclustered(n, total)
 
     @contextlib.contextmanager
     def _writing(self):
@@ -154,6 +189,10 @@ def _event_row(rec: dict, article_id: int, article) -> dict:
     record has none."""
     flat = flatten(rec)
     row = {name: flat[name] for name in FLAT_EVENT_COLUMNS}
+    if not flat["date_precision"]:  # a record made without an interval: the one its date stands for
+        span = span_of_value(flat["date"]) if flat["date"] else time_span(None, article.date)
+        row.update(date_start=span.start, date_end=span.end, date_precision=span.precision)
     row.update(article_id=article_id, date=(flat["date"] or article.date or "")[:10] or None,
-               sentence=flat["sentence"] or "", record=json.dumps(rec, ensure_ascii=False))
+               sentence=flat["sentence"] or "", record=json.dumps(rec, ensure_ascii=False),
+               cluster_id=None, component_id=None)
     return row

@@ -5,6 +5,7 @@ Every function takes an open `Store` (its `engine` and `dialect`).
 """
 from __future__ import annotations
 
+import datetime
 import json
 import math
 
@@ -19,10 +20,11 @@ def where_clauses(store, f: Filters, table) -> list:
     """The SQL conditions of `f` on `table` (the events table or one with its columns). `near` is
     a bounding box here; callers drop what lies outside the circle."""
     conds = []
+    # an event passes a time window when the interval its date stands for meets it
     if f.since:
-        conds.append(table.c.date >= f.since)
+        conds.append(sa.func.coalesce(table.c.date_end, table.c.date) >= f.since)
     if f.until:
-        conds.append(table.c.date <= f.until)
+        conds.append(sa.func.coalesce(table.c.date_start, table.c.date) <= f.until)
     if f.country:
         conds.append(table.c.country == f.country.upper())
     if f.event_type:
@@ -93,23 +95,75 @@ def query_mentions(store, f: Filters, limit: int = 1000, offset: int = 0) -> lis
 
 def query_clusters(store, f: Filters, limit: int = 1000, offset: int = 0) -> list[dict]:
     """Clusters with at least one mention that passes the filters: one row per real-world event,
-    with its mentions' article count, outlets and languages and first and last report."""
+    with its mentions' article count, outlets and languages, first and last report, and the story
+    it belongs to among the results (`story_id`, `n_clusters`; see `query_stories`)."""
+    with store.engine.connect() as conn:
+        found = conn.execute(_cluster_query(f, store).limit(limit).offset(offset)).all()
+        rows = _cluster_rows(conn, found)
+    _tell_stories(rows)
+    for r in rows:
+        del r["_members"]
+    return rows
+
+
+def query_stories(store, f: Filters, limit: int = 1000, offset: int = 0) -> list[dict]:
+    """Stories among the clusters that pass the filters: happenings of one unfolding situation (one
+    incident and the reactions to it, unrest in one country over some days). Two clusters are of
+    one story when an article reports both and they share a country or a party, or when both are
+    protests, attacks, arrests or deployments in one country at most STORY_DAYS apart; a story is
+    what these links connect. One row per story: its most reported cluster's record, with the
+    story's counts, languages, first and last day and `clusters` (their ids), newest first."""
+    with store.engine.connect() as conn:
+        found = conn.execute(_cluster_query(f, store).limit(STORY_SCAN)).all()
+        rows = _cluster_rows(conn, found)
+    _tell_stories(rows)
+    stories: dict[int, list[dict]] = {}
+    for r in rows:
+        stories.setdefault(r["story_id"], []).append(r)
+    out = []
+    for sid, group in stories.items():
+        lead = min(group, key=lambda r: (-r["n_mentions"], r["cluster_id"]))
+        members = [m for r in group for m in r["_members"]]
+        rec = {k: v for k, v in lead.items() if k != "_members"}
+        rec.update(n_mentions=len(members), n_articles=len({m.doc_id for m in members}),
+                   n_sources=len({m.outlet or m.doc_id for m in members}),
+                   languages=sorted({m.language for m in members if m.language}),
+                   first_date=min((r["first_date"] for r in group if r["first_date"]), default=None),
+                   last_date=max((r["last_date"] for r in group if r["last_date"]), default=None),
+                   articles=sorted({m.doc_id for m in members}), clusters=sorted(r["cluster_id"] for r in group))
+        out.append(rec)
+    out.sort(key=lambda r: (r["last_date"] is None, _desc(r["last_date"]), r["story_id"]))
+    return out[offset:offset + limit]
+
+
+STORY_DAYS = 2
+STORY_SCAN = 20_000  # clusters a story query looks at, newest first
+MATERIAL_CONFLICT = frozenset({"PROTEST", "ASSAULT", "COERCE", "MOBILIZE"})
+
+
+def _desc(day: str | None) -> tuple:
+    return tuple(-ord(ch) for ch in day or "")
+
+
+def _cluster_query(f: Filters, store):
     conds = where_clauses(store, f, events)
     ids = sa.select(events.c.cluster_id).where(*conds, events.c.cluster_id.is_not(None)).distinct()
-    q = (sa.select(clusters).where(clusters.c.id.in_(ids))
-         .order_by(clusters.c.first_date.desc().nulls_last(), clusters.c.id).limit(limit).offset(offset))
+    return (sa.select(clusters).where(clusters.c.id.in_(ids))
+            .order_by(clusters.c.first_date.desc().nulls_last(), clusters.c.id))
+
+
+def _cluster_rows(conn, found) -> list[dict]:
+    members: dict[int, list] = {c.id: [] for c in found}
+    for i in range(0, len(found), 500):  # one query per 500 clusters, not one per cluster
+        chunk = [c.id for c in found[i:i + 500]]
+        for m in conn.execute(
+                sa.select(events.c.cluster_id, events.c.record, events.c.language, events.c.country,
+                          events.c.actor_code, events.c.recipient_code, events.c.article_id, articles.c.outlet,
+                          articles.c.doc_id)
+                .join(articles, articles.c.id == events.c.article_id)
+                .where(events.c.cluster_id.in_(chunk)).order_by(events.c.id)):
+            members[m.cluster_id].append(m)
     out = []
-    with store.engine.connect() as conn:
-        found = conn.execute(q).all()
-        members: dict[int, list] = {c.id: [] for c in found}
-        for i in range(0, len(found), 500):  # one query per 500 clusters, not one per cluster
-            chunk = [c.id for c in found[i:i + 500]]
-            for m in conn.execute(
-                    sa.select(events.c.cluster_id, events.c.record, events.c.language, articles.c.outlet,
-                              articles.c.doc_id)
-                    .join(articles, articles.c.id == events.c.article_id)
-                    .where(events.c.cluster_id.in_(chunk)).order_by(events.c.id)):
-                members[m.cluster_id].append(m)
     for c in found:
         ms = members[c.id]
         rec = dict(json.loads(ms[0].record)) if ms else {}
@@ -120,8 +174,66 @@ def query_clusters(store, f: Filters, limit: int = 1000, offset: int = 0) -> lis
         rec["languages"] = sorted({m.language for m in ms if m.language})
         rec["first_date"], rec["last_date"] = c.first_date, c.last_date
         rec["articles"] = sorted({m.doc_id for m in ms})
+        rec["_members"] = ms
+        rec["_type"], rec["_country"] = c.event_type, c.country
         out.append(rec)
     return out
+
+
+def _tell_stories(rows: list[dict]) -> None:
+    """Set `story_id` (the smallest cluster id of its story) and `n_clusters` on cluster rows."""
+    root = {r["cluster_id"]: r["cluster_id"] for r in rows}
+
+    def find(x: int) -> int:
+        while root[x] != x:
+            root[x] = root[root[x]]
+            x = root[x]
+        return x
+
+    def join(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            root[max(ra, rb)] = min(ra, rb)
+
+    by_article: dict[int, list[tuple[int, set]]] = {}
+    for r in rows:
+        parties = {p for m in r["_members"] for p in (m.country, m.actor_code, m.recipient_code) if p}
+        for aid in {m.article_id for m in r["_members"]}:
+            by_article.setdefault(aid, []).append((r["cluster_id"], parties))
+    for told in by_article.values():
+        for i, (a, pa) in enumerate(told):
+            for b, pb in told[i + 1:]:
+                if pa & pb:
+                    join(a, b)
+    conflict: dict[str, list[dict]] = {}
+    for r in rows:
+        if r["_type"] in MATERIAL_CONFLICT and r["_country"] and r["first_date"]:
+            conflict.setdefault(r["_country"], []).append(r)
+    for group in conflict.values():
+        group.sort(key=lambda r: (r["first_date"], r["cluster_id"]))
+        reach, owner = None, None  # a sweep over start days: each cluster joins the run it falls in
+        for r in group:
+            first = _day(r["first_date"])
+            last = _day(r["last_date"]) or first
+            if reach is not None and (first - reach).days <= STORY_DAYS:
+                join(owner, r["cluster_id"])
+                reach = max(reach, last)
+            else:
+                owner, reach = r["cluster_id"], last
+    sizes: dict[int, int] = {}
+    for r in rows:
+        sizes[find(r["cluster_id"])] = sizes.get(find(r["cluster_id"]), 0) + 1
+    for r in rows:
+        r["story_id"] = find(r["cluster_id"])
+        r["n_clusters"] = sizes[r["story_id"]]
+        del r["_type"], r["_country"]
+
+
+def _day(value: str | None):
+    try:
+        return datetime.date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
 
 
 def stats(store, f: Filters | None = None) -> dict:

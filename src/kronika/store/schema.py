@@ -44,11 +44,19 @@ events = sa.Table(
     sa.Column("cluster_id", sa.Integer, sa.ForeignKey("clusters.id"), index=True),
     sa.Column("event_type", sa.String(16), nullable=False, index=True), sa.Column("mode", sa.String(32)),
     sa.Column("date", sa.String(10), index=True), sa.Column("country", sa.String(2), index=True),
+    # the interval `date` stands for (records.TimeSpan): the filters and clustering use it
+    sa.Column("date_start", sa.String(10), index=True), sa.Column("date_end", sa.String(10), index=True),
+    sa.Column("date_precision", sa.String(10)),
     sa.Column("geonameid", sa.Integer), sa.Column("location", sa.String(300)),
+    sa.Column("location_text", sa.String(300)), sa.Column("resolution", sa.String(10)),
     sa.Column("lat", sa.Float), sa.Column("lon", sa.Float),
     sa.Column("actor_code", sa.String(16), index=True), sa.Column("actor", sa.String(300)),
     sa.Column("recipient_code", sa.String(16)), sa.Column("recipient", sa.String(300)),
     sa.Column("source", sa.String(300)), sa.Column("language", sa.String(8), index=True),
+    sa.Column("dead", sa.Integer), sa.Column("arrested", sa.Integer),
+    sa.Column("sentence_start", sa.Integer), sa.Column("trigger_start", sa.Integer),
+    # the linked events this one was clustered with (store.clustering): made again together
+    sa.Column("component_id", sa.Integer, index=True),
     sa.Column("sentence", sa.Text, nullable=False), sa.Column("record", sa.Text, nullable=False),
 )
 

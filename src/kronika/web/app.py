@@ -33,7 +33,7 @@ from ..filters import MAX_TEXT as MAX_FILTER_TEXT
 from ..flat import flatten
 from ..output import feature_collection
 from ..records import Article
-from ..store import Store, query_clusters, query_mentions, stats
+from ..store import Store, query_clusters, query_mentions, query_stories, stats
 from .limits import BodyLimit, BodyRule
 
 log = logging.getLogger(__name__)
@@ -145,13 +145,19 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
         except FilterError as exc:
             raise HTTPException(400, str(exc)) from None
 
-    @app.get("/api/events", response_model=Page | FeatureCollection, summary="Events or clusters that pass the filters",
+    @app.get("/api/events", response_model=Page | FeatureCollection,
+             summary="Events, clusters or stories that pass the filters",
+             description="`per=cluster`: one row per real-world event; `per=story`: one row per unfolding situation "
+                         "(its most reported cluster, the story's counts and dates, and `clusters`, the ids of its "
+                         "clusters); `per=mention`: one row per report. Cluster rows name their story among the "
+                         "results (`story_id`, `n_clusters`).",
              responses={400: {"description": "A filter value that cannot be used", "model": Problem}, **unreachable})
-    def api_events(f: Filters = Depends(filters), per: Literal["cluster", "mention"] = "cluster",
+    def api_events(f: Filters = Depends(filters), per: Literal["cluster", "mention", "story"] = "cluster",
                    page: int = Query(1, ge=1, le=100_000), page_size: int = Query(100, ge=1, le=MAX_PAGE),
                    format: Literal["json", "geojson"] = "json"):
         offset = (page - 1) * page_size
-        rows = (query_clusters if per == "cluster" else query_mentions)(store, f, page_size + 1, offset)
+        query = {"cluster": query_clusters, "story": query_stories, "mention": query_mentions}[per]
+        rows = query(store, f, page_size + 1, offset)
         more = len(rows) > page_size
         rows = rows[:page_size]
         if format == "geojson":
@@ -393,4 +399,6 @@ def list_row(r: dict) -> dict:
     row = flatten(r, cluster=True)
     row["quad"] = QUADS.get(row["event_type"])
     row["languages"] = r.get("languages") or ([r["language"]] if r.get("language") else [])
+    if "clusters" in r:  # a story's clusters
+        row["clusters"] = r["clusters"]
     return row
