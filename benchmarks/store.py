@@ -113,7 +113,7 @@ def build_store(url: str, n_events: int, pipeline):
         n_articles += 1
         cc, lat, lon = countries[rng.randrange(len(countries))]
         day = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-        recs = [dict(r, date=day, location={"name": f"P{cc}", "geonameid": None, "country": cc,
+        recs = [dict(r, date=day, time=None, location={"name": f"P{cc}", "geonameid": None, "country": cc,
                                             "lat": lat + rng.uniform(-1, 1), "lon": lon + rng.uniform(-1, 1)})
                 for r in rng.sample(pool, k=min(20, n_events - made))]
         store.add(a, recs)

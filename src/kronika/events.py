@@ -497,3 +497,25 @@ def complete(doc: Doc, events: list[Event], index: NameIndex, units_per_sentence
 def _finite(toks, k: int, lex: Lexicon) -> bool:
     """True when the clause of the trigger has a finite verb without a named subject (pro-drop)."""
     return any(any(tag.removeprefix("prop:").startswith(("fin", "praet", "VERB")) for tag in t.tags[:1]) for t in toks[max(0, k - 3):k + 1])
+
+
+NAMED_KINDS = frozenset({"PER", "ORG", "LOC", "EVT", "PRO"})
+
+
+def name_events(doc: Doc) -> None:
+    """Give each event the language-independent keys of the names in its sentences (people,
+    organisations, places below a country, events, products) and the numbers they give (of two digits or more,
+    years left out): what reports of one happening in any language share ("61 Canadians", "Kamala
+    Harris"), which clustering compares."""
+    position = {s.start: si for si, s in enumerate(doc.sentences)}
+    for ev in doc.events:
+        keys: set[str] = set()
+        for sent in [ev.sentence, *(m.sentence for m in ev.mentions)]:
+            si = position.get(sent.start)
+            if si is None:
+                continue
+            keys.update(m.key for m in doc.mentions[si] if m.kind in NAMED_KINDS and m.key
+                        and not (m.place is not None and m.place.resolution == "country"))
+            keys.update("#" + t.text for t in sent.tokens
+                        if t.text.isdigit() and len(t.text) >= 2 and not (len(t.text) == 4 and t.text[:2] in ("19", "20")))
+        ev.names = tuple(sorted(keys))

@@ -14,7 +14,7 @@ EVENT_COLUMNS = (
     "location", "location_text", "geonameid", "country", "lat", "lon", "resolution",
     "source", "source_text", "language",
     "sentence", "sentence_start", "sentence_end", "trigger", "trigger_start", "trigger_end",
-    "dead", "injured", "arrested", "cameo", "acled_event_type", "acled_sub_event_type", "confidence",
+    "dead", "injured", "arrested", "cameo", "acled_event_type", "acled_sub_event_type", "confidence", "names",
 )
 # what a row of the store adds: the cluster the event belongs to and how it was reported
 CLUSTER_COLUMNS = ("cluster_id", "n_mentions", "n_articles", "n_sources", "languages", "first_date", "last_date",
@@ -56,6 +56,7 @@ def flatten(rec: dict, cluster: bool = False) -> dict:
         "dead": size.get("dead"), "injured": size.get("injured"), "arrested": size.get("arrested"),
         "cameo": rec.get("cameo"), "acled_event_type": acled.get("event_type"),
         "acled_sub_event_type": acled.get("sub_event_type"), "confidence": rec.get("confidence"),
+        "names": "|".join(rec.get("names") or ()),
     }
     if cluster:
         for c in CLUSTER_COLUMNS:

@@ -24,7 +24,7 @@ from .dates import resolve_dates
 from .dedup import merge_events
 from .entities import EntityFinder, find_people, main_country
 from .errors import PipelineError
-from .events import complete, extract_events
+from .events import complete, extract_events, name_events
 from .gazetteer import NameIndex, load_index
 from .place_phrases import dateline_place, resolve_place_phrases
 from .langid import identify, script_of
@@ -104,7 +104,8 @@ class Pipeline:
             Stage("events", ("units", "dates", "sources", "phrase_places"), ("events",), events),
             Stage("sizes", ("events",), ("sizes",), lambda d: attach_sizes(d.events, d.sentences)),
             Stage("dedup", ("events", "sizes"), ("merged",), lambda d: setattr(d, "events", merge_events(d.events))),
-            Stage("coding", ("merged",), ("codes", "confidence"), lambda d: code_events(d.events)),
+            Stage("names", ("merged",), ("names",), name_events),
+            Stage("coding", ("names",), ("codes", "confidence"), lambda d: code_events(d.events)),
         ])
         pipeline.morph, pipeline.index = morph, index
         return pipeline

@@ -169,6 +169,7 @@ class Event:
     size: dict[str, int | None] = field(default_factory=lambda: {"dead": None, "injured": None, "arrested": None})
     confidence: float = 0.5
     mentions: list["Event"] = field(default_factory=list)  # other mentions merged into this one
+    names: tuple[str, ...] = ()  # keys of the names and the numbers its sentences give (events.name_events)
     home: str | None = None  # the type to use when actor and destination are one country
     cameo: str | None = None  # set by the coding stage (crosswalk)
     acled: tuple[str, str] | None = None  # (ACLED event type, sub-event type), set by the coding stage
@@ -199,6 +200,7 @@ class Event:
             "cameo": self.cameo,
             "acled": None if not self.acled else {"event_type": self.acled[0], "sub_event_type": self.acled[1]},
             "confidence": self.confidence,
+            "names": list(self.names),
             "mentions": [{"sentence": m.sentence.text, "start": m.sentence.start, "end": m.sentence.end,
                           "trigger": m.trigger.to_dict()} for m in self.mentions],
         }

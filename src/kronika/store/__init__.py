@@ -27,7 +27,7 @@ from ..flat import flatten
 from .clustering import cluster_article
 from .opening import MIGRATIONS, default_url, open_store
 from .queries import query_clusters, query_mentions, query_stories, stats
-from .schema import FLAT_EVENT_COLUMNS, articles, clusters, events
+from .schema import FLAT_EVENT_COLUMNS, articles, clusters, event_names, events
 
 __all__ = ["MIGRATIONS", "Store", "default_url", "query_clusters", "query_mentions", "query_stories", "stats"]
 
@@ -131,7 +131,12 @@ class Store:
                 conn.execute(sa.select(sa.func.pg_advisory_xact_lock(CLUSTER_LOCK)))
             rows = [_event_row(rec, aid, article) for rec in records]
             if rows:
-                conn.execute(events.insert(), rows)
+                ids = conn.execute(events.insert().returning(events.c.id, sort_by_parameter_order=True),
+                                   rows).scalars().all()
+                names = [{"event_id": i, "name": n[:300]} for i, rec in zip(ids, records)
+                         for n in dict.fromkeys(rec.get("names") or ())]
+                if names:
+                    conn.execute(event_names.insert(), names)
                 cluster_article(conn, aid)
         return True
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ..geodesy import distance_km
-from .schema import articles, clusters, events
+from .schema import articles, clusters, event_names, events
 
 RADIUS_KM = 50.0
 LINK = 1.5  # the score a pair needs to be linked
@@ -41,6 +41,8 @@ FAMILIES = {"AGREE": ("AGREE", "COOPERATE"), "COOPERATE": ("AGREE", "COOPERATE")
             "ASSAULT": ("ASSAULT", "COERCE"), "COERCE": ("ASSAULT", "COERCE", "SANCTION"),
             "SANCTION": ("SANCTION", "COERCE"), "ACCUSE": ("ACCUSE", "REJECT"), "REJECT": ("ACCUSE", "REJECT")}
 MUTUAL = frozenset({"AGREE", "COOPERATE", "CONSULT"})
+PHYSICAL = frozenset({"PROTEST", "ASSAULT", "COERCE", "MOBILIZE", "RETREAT", "AID"})
+ACTOR_CLASH = 1.0  # what actors of different countries cost: a report may name the wrong party
 # days two reports' intervals may lie apart and still tell one happening, by how long it lasts
 LASTING_DAYS = {"MOBILIZE": 7, "PROTEST": 2, "COERCE": 2, "SANCTION": 2, "AID": 3, "RETREAT": 3, "COOPERATE": 3}
 LASTING_MODES = {"restrict": 5, "censor": 5, "curfew": 5, "seize": 3, "occupy": 7, "blockade": 5}
@@ -88,6 +90,7 @@ class Item:
     recipient: str | None
     dead: int | None
     arrested: int | None
+    names: frozenset[str]  # keys of the names and the numbers its sentences give
     cluster_id: int | None
     component_id: int | None
 
@@ -100,7 +103,7 @@ ITEM_COLUMNS = (events.c.id, events.c.article_id, articles.c.content_hash, event
                 events.c.trigger_start, events.c.event_type, events.c.mode, events.c.date, events.c.date_start,
                 events.c.date_end, events.c.country, events.c.geonameid, events.c.location, events.c.lat, events.c.lon,
                 events.c.resolution, events.c.location_text, events.c.actor_code, events.c.actor,
-                events.c.recipient_code, events.c.recipient, events.c.dead, events.c.arrested,
+                events.c.recipient_code, events.c.recipient, events.c.dead, events.c.arrested, events.c.names,
                 events.c.cluster_id, events.c.component_id)
 
 
@@ -111,7 +114,8 @@ def item(r) -> Item:
                 r.event_type, r.mode, r.date, _day(r.date_start), _day(r.date_end), r.country, r.geonameid,
                 r.location, r.lat, r.lon, r.resolution in ("city", "place") and r.geonameid is not None, named,
                 r.actor_code, (r.actor or "").casefold() or None, r.recipient_code,
-                (r.recipient or "").casefold() or None, r.dead, r.arrested, r.cluster_id, r.component_id)
+                (r.recipient or "").casefold() or None, r.dead, r.arrested,
+                frozenset(r.names.split("|")) if r.names else frozenset(), r.cluster_id, r.component_id)
 
 
 def _time(a: Item, b: Item) -> float | None:
@@ -128,17 +132,24 @@ def _time(a: Item, b: Item) -> float | None:
     return 0.5 if gap <= 0 else 0.25
 
 
+def _close(a: Item, b: Item) -> bool:
+    return None not in (a.lat, a.lon, b.lat, b.lon) and distance_km(a.lat, a.lon, b.lat, b.lon) <= RADIUS_KM
+
+
 def _place(a: Item, b: Item) -> float | None:
     """Points for how well two places fit one place hierarchy; None when they cannot be one place."""
     if a.country is None or b.country is None:
         return 0.0
-    close = None not in (a.lat, a.lon, b.lat, b.lon) and distance_km(a.lat, a.lon, b.lat, b.lon) <= RADIUS_KM
-    if a.country != b.country:
-        return 0.5 if close and a.city and b.city else None  # a border seen from both sides
+    if a.country != b.country:  # a border seen from both sides
+        if a.city and b.city and _close(a, b):
+            return 0.5
+        # where a protest, an attack or an arrest happened is what it is; a statement's or a
+        # sanction's place is often only where it was reported from
+        return None if a.type in PHYSICAL or b.type in PHYSICAL else -0.5
     if a.city and b.city:
         if a.geonameid == b.geonameid:
             return 1.0
-        return 0.5 if close else None
+        return 0.5 if _close(a, b) else None if a.type in PHYSICAL or b.type in PHYSICAL else -0.5
     if a.city or b.city:  # a town and its country (or region): the finer place is kept
         return 0.25
     return 0.25 if a.named and b.named else 0.0
@@ -152,23 +163,24 @@ def _parties(a: Item, b: Item) -> float | None:
         return 0.5 * len(sa_ & sb)
     score = 0.0
     if a.actor_code and b.actor_code:
-        if a.actor_code != b.actor_code:
-            if a.type != "PROTEST":  # a crowd may hold people of several countries; other actors may not differ
-                return None
-        else:
+        if a.actor_code == b.actor_code:
             score += 0.5
+        elif a.type != "PROTEST":  # a crowd may hold people of several countries; other actors should not differ
+            score -= ACTOR_CLASH
     if a.recipient_code and b.recipient_code:
         score += 0.5 if a.recipient_code == b.recipient_code else -0.5
     return score
 
 
 def _names(a: Item, b: Item) -> float:
+    """Points for the names and numbers two reports share: the same people, bodies and places
+    below a country, and the same counts ("61 Canadians") in any language."""
     score = 0.0
     if a.actor and a.actor == b.actor and a.actor_code:
         score += 0.75
-    if a.recipient and a.recipient == b.recipient and a.recipient_code:
-        score += 0.25
-    return score
+    shared = a.names & b.names
+    numbers = sum(1 for x in shared if x.startswith("#"))
+    return score + min(1.5, 0.75 * (len(shared) - numbers)) + min(1.0, 0.5 * numbers)
 
 
 def _size(a: Item, b: Item) -> float:
@@ -179,6 +191,14 @@ def _size(a: Item, b: Item) -> float:
     return score
 
 
+def _anchored(a: Item, b: Item) -> bool:
+    """Whether two reports share something concrete: a country the texts name, the acting party,
+    a name or a number, or towns close together."""
+    return bool((a.country and a.country == b.country and a.named and b.named)
+                or (a.actor_code and a.actor_code == b.actor_code) or a.names & b.names
+                or (a.city and b.city and _close(a, b)))
+
+
 def link(a: Item, b: Item) -> float | None:
     """How strongly two events of different articles tell one happening (higher is closer); None when
     something they say contradicts it."""
@@ -186,14 +206,18 @@ def link(a: Item, b: Item) -> float | None:
         return None
     if a.type == b.type and a.type in EXCLUSIVE_MODES and a.mode and b.mode and a.mode != b.mode:
         return None
-    parts = [_time(a, b), _place(a, b), _parties(a, b)]
-    if None in parts:
+    parties = _parties(a, b)
+    if parties is None:
         return None
-    if a.country is None or b.country is None:
-        # without a place, only the same party acting ties two reports
-        if not (a.actor_code and a.actor_code == b.actor_code):
-            return None
-    score = sum(parts) + _names(a, b) + _size(a, b) + (0.5 if a.type == b.type else 0.0) \
+    time = _time(a, b)
+    if time is None:
+        return None
+    place = _place(a, b)
+    if place is None:
+        return None
+    if not _anchored(a, b):
+        return None
+    score = time + place + parties + _names(a, b) + _size(a, b) + (0.5 if a.type == b.type else 0.0) \
         + (0.5 if a.mode and a.mode == b.mode else 0.0)
     return score
 
@@ -244,26 +268,34 @@ def partition(items: list[Item]) -> list[list[Item]]:
     return [sorted((items[x] for x in group), key=lambda x: x.key) for _, group in sorted(members.items())]
 
 
-def _candidates(conn, e: Item) -> list[Item]:
-    """Stored, clustered events that may be linked to `e`: a superset of those `link` accepts,
-    looked up by type, time and place (or actor), so the work per event stays small."""
-    cond = [events.c.event_type.in_(family(e.type)), events.c.cluster_id.is_not(None), events.c.article_id != e.article]
-    if e.start is not None:
-        tol = max(e.tolerance, max(LASTING_DAYS.values()), max(LASTING_MODES.values()))
-        lo = (e.start - datetime.timedelta(days=tol)).isoformat()
-        hi = (e.end + datetime.timedelta(days=tol)).isoformat()
+def _candidates(conn, new: list[Item]) -> list[Item]:
+    """Stored, clustered events of other articles that may be linked to any of `new` (one article's
+    events): a superset of those `link` accepts, looked up by type, time and place (or actor) in one
+    query, so the work per article stays small however large the store grows."""
+    types = sorted({t for e in new for t in family(e.type)})
+    cond = [events.c.event_type.in_(types), events.c.cluster_id.is_not(None), events.c.article_id != new[0].article]
+    if all(e.start is not None for e in new):
+        tol = max(max(LASTING_DAYS.values()), max(LASTING_MODES.values()), POINT_DAYS)
+        lo = (min(e.start for e in new) - datetime.timedelta(days=tol)).isoformat()
+        hi = (max(e.end for e in new) + datetime.timedelta(days=tol)).isoformat()
         cond.append(sa.or_(events.c.date_start.is_(None), sa.and_(events.c.date_start <= hi, events.c.date_end >= lo)))
-    if e.country is None:
-        if not e.actor_code:
-            return []
-        cond.append(events.c.actor_code == e.actor_code)
-    else:
-        where = [events.c.country == e.country, sa.and_(events.c.country.is_(None), events.c.actor_code == e.actor_code)]
-        if e.lat is not None and e.city:
+    countries = sorted({e.country for e in new if e.country and e.named})
+    actors = sorted({e.actor_code for e in new if e.actor_code})
+    names = sorted({n for e in new for n in e.names})
+    where = []  # what `_anchored` asks two reports to share
+    if countries:
+        where.append(events.c.country.in_(countries))
+    if actors:
+        where.append(events.c.actor_code.in_(actors))
+    if names:
+        where.append(events.c.id.in_(sa.select(event_names.c.event_id).where(event_names.c.name.in_(names))))
+    for e in new:
+        if e.lat is not None and e.city:  # a border crossing: the same place seen from both sides
             where.append(sa.and_(events.c.lat.between(e.lat - 0.5, e.lat + 0.5), events.c.lon.between(e.lon - 0.8, e.lon + 0.8)))
-        cond.append(sa.or_(*where))
-    q = (sa.select(*ITEM_COLUMNS).join(articles, articles.c.id == events.c.article_id).where(*cond)
-         .order_by(events.c.id.desc()).limit(CANDIDATES))
+    if not where:
+        return []
+    q = (sa.select(*ITEM_COLUMNS).join(articles, articles.c.id == events.c.article_id).where(*cond, sa.or_(*where))
+         .order_by(events.c.id.desc()).limit(CANDIDATES * len(new)))
     return [item(r) for r in conn.execute(q)]
 
 
@@ -275,29 +307,35 @@ def _load(conn, where) -> list[Item]:
 def cluster_article(conn, article_id: int) -> None:
     """Cluster the events of a stored article (whose events have no cluster yet) with the clustered
     events of the store: the components they touch are made again (see the module)."""
-    new = _load(conn, sa.and_(events.c.article_id == article_id, events.c.cluster_id.is_(None)))
+    new = sorted(_load(conn, sa.and_(events.c.article_id == article_id, events.c.cluster_id.is_(None))),
+                 key=lambda x: x.key)
     if not new:
         return
-    # the components each new event links to; new events that link the same component join
+    cands = _candidates(conn, new)
+    # the components each new event links to; new events that link one component are made with it
     groups: list[tuple[set[int], list[Item]]] = []  # (component ids, new events)
-    for e in sorted(new, key=lambda x: x.key):
-        comps = {c.component_id for c in _candidates(conn, e) if linked(e, c) is not None}
-        touching = [g for g in groups if g[0] & comps]
+    for e in new:
+        comps = {c.component_id for c in cands if linked(e, c) is not None}
         merged = (set(comps), [e])
-        for g in touching:
+        for g in [g for g in groups if g[0] & comps]:
             merged[0].update(g[0])
             merged[1].extend(g[1])
             groups.remove(g)
         groups.append(merged)
+    every = set().union(*(g[0] for g in groups))
+    stored = _load(conn, events.c.component_id.in_(sorted(every))) if every else []
+    writes = _Writes()
     for comps, fresh in groups:
-        old = _load(conn, events.c.component_id.in_(comps)) if comps else []
+        old = [x for x in stored if x.component_id in comps]
+        component = min(comps | {e.id for e in fresh})
         if len(old) + len(fresh) > COMPONENT_CAP:
-            _join_best(conn, fresh, old)
-            continue
-        _rewrite(conn, partition(old + fresh), min(comps | {e.id for e in fresh}) if comps else None)
+            _join_best(writes, fresh, old)
+        else:
+            writes.component(partition(old + fresh), component)
+    writes.flush(conn)
 
 
-def _join_best(conn, fresh: list[Item], old: list[Item]) -> None:
+def _join_best(writes: "_Writes", fresh: list[Item], old: list[Item]) -> None:
     """Past the cap: each new event joins the existing cluster it links to best, or starts one."""
     by_cluster: dict[int, list[Item]] = {}
     for x in old:
@@ -311,40 +349,57 @@ def _join_best(conn, fresh: list[Item], old: list[Item]) -> None:
             ss = [link(e, m) for m in ms]
             if any(s is None for s in ss) or sum(ss) / len(ss) < LINK:
                 continue
-            s = sum(ss) / len(ss)
-            if best is None or s > best[0]:
-                best = (s, cid)
+            if best is None or sum(ss) / len(ss) > best[0]:
+                best = (sum(ss) / len(ss), cid)
         if best is None:
-            _rewrite(conn, [[e]], component)
+            writes.component([[e]], component)
         else:
             by_cluster[best[1]].append(e)
-            _rewrite(conn, [by_cluster[best[1]]], component)
+            writes.component([by_cluster[best[1]]], component)
 
 
-def _rewrite(conn, groups: list[list[Item]], component: int | None) -> None:
-    """Store `groups` as the clusters of one component: an existing cluster id is kept for the
-    group holding most of its events; clusters no group keeps are deleted."""
-    everyone = [x for g in groups for x in g]
-    comp = component if component is not None else min(x.id for x in everyone)
-    previous = {x.cluster_id for x in everyone if x.cluster_id is not None}
-    taken: set[int] = set()
-    for g in groups:
-        votes = Counter(x.cluster_id for x in g if x.cluster_id is not None and x.cluster_id not in taken)
-        cid = min(votes, key=lambda c: (-votes[c], c)) if votes else None
-        values = _summary(g)
-        if cid is None:
-            cid = conn.execute(clusters.insert().values(**values)).inserted_primary_key[0]
-        else:
-            conn.execute(clusters.update().where(clusters.c.id == cid).values(**values))
-        taken.add(cid)
-        moved = [x.id for x in g if x.cluster_id != cid or x.component_id != comp]
-        for i in range(0, len(moved), 500):
-            conn.execute(events.update().where(events.c.id.in_(moved[i:i + 500])).values(cluster_id=cid, component_id=comp))
-        for x in g:
-            x.cluster_id, x.component_id = cid, comp
-    gone = previous - taken
-    if gone:
-        conn.execute(clusters.delete().where(clusters.c.id.in_(gone)))
+class _Writes:
+    """The cluster rows and event assignments one article's clustering makes, written in a few
+    statements: an existing cluster id is kept for the group holding most of its events; clusters
+    no group keeps are deleted."""
+
+    def __init__(self) -> None:
+        self.new: list[tuple[dict, list[Item], int]] = []  # a new cluster's row, its events, their component
+        self.kept: dict[int, tuple[dict, list[Item], int]] = {}
+        self.previous: set[int] = set()
+
+    def component(self, groups: list[list[Item]], component: int) -> None:
+        taken = set(self.kept)
+        for g in groups:
+            self.previous.update(x.cluster_id for x in g if x.cluster_id is not None)
+            votes = Counter(x.cluster_id for x in g if x.cluster_id is not None and x.cluster_id not in taken)
+            cid = min(votes, key=lambda c: (-votes[c], c)) if votes else None
+            if cid is None:
+                self.new.append((_summary(g), g, component))
+            else:
+                self.kept[cid] = (_summary(g), g, component)
+                taken.add(cid)
+
+    def flush(self, conn) -> None:
+        moves = []
+        if self.new:
+            ids = conn.execute(clusters.insert().returning(clusters.c.id, sort_by_parameter_order=True),
+                               [row for row, _, _ in self.new]).scalars().all()
+            for cid, (_, g, comp) in zip(ids, self.new):
+                moves.extend((x, cid, comp) for x in g)
+        if self.kept:
+            conn.execute(clusters.update().where(clusters.c.id == sa.bindparam("cid")),
+                         [dict(row, cid=cid) for cid, (row, _, _) in self.kept.items()])
+            for cid, (_, g, comp) in self.kept.items():
+                moves.extend((x, cid, comp) for x in g)
+        changed = [{"eid": x.id, "cid": cid, "comp": comp} for x, cid, comp in moves
+                   if x.cluster_id != cid or x.component_id != comp]
+        if changed:
+            conn.execute(events.update().where(events.c.id == sa.bindparam("eid"))
+                         .values(cluster_id=sa.bindparam("cid"), component_id=sa.bindparam("comp")), changed)
+        gone = self.previous - set(self.kept)
+        if gone:
+            conn.execute(clusters.delete().where(clusters.c.id.in_(sorted(gone))))
 
 
 def _summary(g: list[Item]) -> dict:

@@ -53,11 +53,19 @@ events = sa.Table(
     sa.Column("actor_code", sa.String(16), index=True), sa.Column("actor", sa.String(300)),
     sa.Column("recipient_code", sa.String(16)), sa.Column("recipient", sa.String(300)),
     sa.Column("source", sa.String(300)), sa.Column("language", sa.String(8), index=True),
-    sa.Column("dead", sa.Integer), sa.Column("arrested", sa.Integer),
+    sa.Column("dead", sa.Integer), sa.Column("arrested", sa.Integer), sa.Column("names", sa.Text),
     sa.Column("sentence_start", sa.Integer), sa.Column("trigger_start", sa.Integer),
     # the linked events this one was clustered with (store.clustering): made again together
     sa.Column("component_id", sa.Integer, index=True),
     sa.Column("sentence", sa.Text, nullable=False), sa.Column("record", sa.Text, nullable=False),
+)
+
+# the names and numbers an event's sentences give (its `names`, one row each): clustering looks up
+# the reports that share one
+event_names = sa.Table(
+    "event_names", md,
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("name", sa.String(300), nullable=False, index=True),
 )
 
 # the event columns taken by name from `flat.flatten(record)`
