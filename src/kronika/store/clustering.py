@@ -31,7 +31,7 @@ from .schema import articles, clusters, event_names, events
 
 RADIUS_KM = 50.0
 LINK = 1.5  # the score a pair needs to be linked
-UNTIMED_EXTRA = 1.0  # what a pair without known times needs more
+UNTIMED_EXTRA = 0.5  # what a pair without known times needs more
 COMPONENT_CAP = 1500
 CANDIDATES = 1000  # stored events looked at per new event, nearest in time first
 
@@ -42,6 +42,7 @@ FAMILIES = {"AGREE": ("AGREE", "COOPERATE"), "COOPERATE": ("AGREE", "COOPERATE")
             "SANCTION": ("SANCTION", "COERCE"), "ACCUSE": ("ACCUSE", "REJECT"), "REJECT": ("ACCUSE", "REJECT")}
 MUTUAL = frozenset({"AGREE", "COOPERATE", "CONSULT"})
 PHYSICAL = frozenset({"PROTEST", "ASSAULT", "COERCE", "MOBILIZE", "RETREAT", "AID"})
+MODE_CLASH = 0.25  # what two modes of one kind cost where reports may word one act either way
 ACTOR_CLASH = 1.0  # what actors of different countries cost: a report may name the wrong party
 # days two reports' intervals may lie apart and still tell one happening, by how long it lasts
 LASTING_DAYS = {"MOBILIZE": 7, "PROTEST": 2, "COERCE": 2, "SANCTION": 2, "AID": 3, "RETREAT": 3, "COOPERATE": 3}
@@ -172,12 +173,19 @@ def _parties(a: Item, b: Item) -> float | None:
     return score
 
 
+def _named_actor(x: Item) -> bool:
+    return bool(x.actor) and any(n.casefold() == x.actor for n in x.names)
+
+
 def _names(a: Item, b: Item) -> float:
     """Points for the names and numbers two reports share: the same people, bodies and places
-    below a country, and the same counts ("61 Canadians") in any language."""
+    below a country, and the same counts ("61 Canadians") in any language; two actors both named
+    (a minister, a body) and different cost."""
     score = 0.0
     if a.actor and a.actor == b.actor and a.actor_code:
         score += 0.75
+    elif _named_actor(a) and _named_actor(b):
+        score -= ACTOR_CLASH
     shared = a.names & b.names
     numbers = sum(1 for x in shared if x.startswith("#"))
     return score + min(1.5, 0.75 * (len(shared) - numbers)) + min(1.0, 0.5 * numbers)
@@ -218,7 +226,7 @@ def link(a: Item, b: Item) -> float | None:
     if not _anchored(a, b):
         return None
     score = time + place + parties + _names(a, b) + _size(a, b) + (0.5 if a.type == b.type else 0.0) \
-        + (0.5 if a.mode and a.mode == b.mode else 0.0)
+        + (0.0 if not (a.mode and b.mode) else 0.5 if a.mode == b.mode else -MODE_CLASH)
     return score
 
 
