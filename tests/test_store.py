@@ -105,7 +105,9 @@ def test_reports_in_several_languages_end_in_one_cluster(filled):
     gold = read_jsonl(sorted((ROOT / "tests" / "gold").glob("*.gold.jsonl")))
     store = filled["sqlite"]
     m = score_clusters(gold, query_mentions(store, Filters(), limit=100_000))
-    assert m["pairwise_precision"] >= 0.75 and m["pairwise_recall"] >= 0.55, m
+    assert m["pairwise_precision"] >= 0.9 and m["pairwise_recall"] >= 0.9, m  # measured 1.00 / 1.00
+    every = m["every_matched_event"]  # where one article splits a happening, the split part stays out
+    assert every["pairwise_precision"] >= 0.8 and every["pairwise_recall"] >= 0.5, every  # 0.86 / 0.57
     tbilisi = [c for c in query_clusters(store, Filters(country="GE", event_type="PROTEST")) if c["n_articles"] >= 2]
     assert tbilisi and len(tbilisi[0]["languages"]) >= 2
 

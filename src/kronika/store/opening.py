@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,10 +155,22 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 
 def _set_wal(engine: sa.Engine) -> None:
-    """The store's journal in WAL mode, so readers go on while an ingest writes (kept in the file)."""
-    with engine.connect() as conn:
-        if conn.exec_driver_sql("PRAGMA journal_mode").scalar() != "wal":
-            conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+    """The store's journal in WAL mode, so readers go on while an ingest writes (kept in the file).
+    The switch needs the file to itself and SQLite does not wait for it, so while another process
+    opening the same fresh store holds it, this one tries again, up to the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    pause = 0.02
+    while True:
+        try:
+            with engine.connect() as conn:
+                if conn.exec_driver_sql("PRAGMA journal_mode").scalar() != "wal":
+                    conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+            return
+        except sa.exc.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
 
 
 def _migrate(engine: sa.Engine, create: bool, shown: str, writable: bool) -> None:
