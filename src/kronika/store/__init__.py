@@ -84,8 +84,9 @@ class Store:
 
     def events(self, *, per: str = "mention", limit: int = 1000, offset: int = 0, **filters) -> list[dict]:
         """Stored events (`per="mention"`, each with its cluster's fields), clusters
-        (`per="cluster"`) or stories (`per="story"`, see `query_stories`) that pass the filters of `filters.make_filters` (since, until, country,
-        event_type, actor, near, km, text, lang), newest first."""
+        (`per="cluster"`) or stories (`per="story"`, see `query_stories`) that pass the filters of
+        `filters.make_filters` (since, until, country, event_type, actor, near, km, text, lang),
+        newest first."""
         from ..filters import check_grouping, make_filters
 
         f = make_filters(**filters)

@@ -1,16 +1,19 @@
 """Cross-article clustering: the reports of one real-world happening, in any articles and languages,
 end in one cluster, whatever order the articles came in.
 
-Two events of different articles are *linked* (`link`) when nothing they say contradicts one
-happening and enough agrees: types of one family, the same mode (an arrest is not a blockade),
-time intervals that overlap within a tolerance that grows with how long the kind of happening
-lasts (a shutdown or a deployment lasts; a shooting does not), places that fit one another's
-hierarchy (a city report fits a country report; two cities far apart do not), actors and
-recipients that do not differ (either side of talks), the same named actor, and the same count of
-dead or arrested. Events whose time is unknown (undated articles) must agree more to be linked.
+Two events of different articles are *linked* (`link`) when nothing they say rules out one
+happening and enough agrees: types of one family, for kinds whose modes are different acts the same
+mode (an arrest is not a curfew), time intervals that meet within a tolerance that grows with how
+long the kind of happening lasts (a shutdown or a deployment lasts; a shooting does not), places
+that fit one hierarchy (a town report fits its country's; two towns far apart are two protests,
+while a statement's place only weighs), actors and recipients that agree (either side of talks),
+the names and numbers their sentences share in any language, and the same count of dead or
+arrested. Every linked pair shares something concrete (a country the texts name, the actor, a name
+or a number): that is also how candidates are looked up. Events whose time is unknown (undated
+articles) must agree more.
 
 Linked events form *components*. The clusters of a component are made by a deterministic merge:
-links strongest first, two groups joining only when no pair across them contradicts and their
+links strongest first, two groups joining only when no pair across them is ruled out and their
 links agree on average, and never two events of one article (the within-article merge kept them
 apart on purpose). Events are ordered by a key of their article's text and their offsets, never by
 database ids, so the clusters are a function of the stored events alone: the same articles
@@ -23,6 +26,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlalchemy as sa
 
@@ -57,6 +61,7 @@ def family(event_type: str) -> tuple[str, ...]:
     return FAMILIES.get(event_type, (event_type,))
 
 
+@lru_cache(maxsize=20_000)
 def _day(value: str | None) -> datetime.date | None:
     if not value:
         return None
@@ -94,6 +99,9 @@ class Item:
     names: frozenset[str]  # keys of the names and the numbers its sentences give
     cluster_id: int | None
     component_id: int | None
+    # what `link` reads of the event, as one number: its text and offsets (which fix its type,
+    # mode, place, parties and names) and its interval (which the article's date moves)
+    signature: int = 0
 
     @property
     def tolerance(self) -> int:
@@ -108,15 +116,23 @@ ITEM_COLUMNS = (events.c.id, events.c.article_id, articles.c.content_hash, event
                 events.c.cluster_id, events.c.component_id)
 
 
+_NO_NAMES: frozenset[str] = frozenset()
+
+
 def item(r) -> Item:
+    """An Item of a row of ITEM_COLUMNS (read by position: this runs for every candidate)."""
+    (eid, article, content_hash, sentence_start, trigger_start, etype, mode, date, date_start, date_end, country,
+     geonameid, location, lat, lon, resolution, location_text, actor_code, actor, recipient_code, recipient, dead,
+     arrested, names, cluster_id, component_id) = r
+    key = (content_hash, sentence_start or 0, trigger_start or 0, etype)
+    start, end = _day(date_start), _day(date_end)
     # a country kronika put the event in because its actor is from there: not a place the text names
-    named = not (r.resolution == "country" and not r.location_text)
-    return Item(r.id, r.article_id, (r.content_hash, r.sentence_start or 0, r.trigger_start or 0, r.event_type),
-                r.event_type, r.mode, r.date, _day(r.date_start), _day(r.date_end), r.country, r.geonameid,
-                r.location, r.lat, r.lon, r.resolution in ("city", "place") and r.geonameid is not None, named,
-                r.actor_code, (r.actor or "").casefold() or None, r.recipient_code,
-                (r.recipient or "").casefold() or None, r.dead, r.arrested,
-                frozenset(r.names.split("|")) if r.names else frozenset(), r.cluster_id, r.component_id)
+    named = not (resolution == "country" and not location_text)
+    return Item(eid, article, key, etype, mode, date, start, end, country, geonameid, location, lat, lon,
+                resolution in ("city", "place") and geonameid is not None, named, actor_code,
+                actor.casefold() if actor else None, recipient_code, recipient.casefold() if recipient else None,
+                dead, arrested, frozenset(names.split("|")) if names else _NO_NAMES, cluster_id, component_id,
+                hash((key, start, end)))
 
 
 def _time(a: Item, b: Item) -> float | None:
@@ -230,12 +246,27 @@ def link(a: Item, b: Item) -> float | None:
     return score
 
 
+_SCORES: dict[tuple, float | None] = {}  # link scores by the two events' signatures
+SCORES_KEPT = 2_000_000
+
+
+def cached_link(a: Item, b: Item) -> float | None:
+    """`link`, remembered: a component is made again with every article that touches it, and its
+    stored events' scores do not change."""
+    k = (a.signature, b.signature) if a.signature <= b.signature else (b.signature, a.signature)
+    if k not in _SCORES:
+        if len(_SCORES) >= SCORES_KEPT:
+            _SCORES.clear()
+        _SCORES[k] = link(a, b)
+    return _SCORES[k]
+
+
 def needed(a: Item, b: Item) -> float:
     return LINK + (UNTIMED_EXTRA if a.start is None or b.start is None else 0.0)
 
 
 def linked(a: Item, b: Item) -> float | None:
-    s = link(a, b)
+    s = cached_link(a, b)
     return s if s is not None and s >= needed(a, b) else None
 
 
@@ -248,7 +279,7 @@ def partition(items: list[Item]) -> list[list[Item]]:
     def score(i: int, j: int) -> float | None:
         k = (i, j) if i < j else (j, i)
         if k not in scores:
-            scores[k] = link(items[k[0]], items[k[1]])
+            scores[k] = cached_link(items[k[0]], items[k[1]])
         return scores[k]
 
     pairs = []
@@ -299,7 +330,8 @@ def _candidates(conn, new: list[Item]) -> list[Item]:
         where.append(events.c.id.in_(sa.select(event_names.c.event_id).where(event_names.c.name.in_(names))))
     for e in new:
         if e.lat is not None and e.city:  # a border crossing: the same place seen from both sides
-            where.append(sa.and_(events.c.lat.between(e.lat - 0.5, e.lat + 0.5), events.c.lon.between(e.lon - 0.8, e.lon + 0.8)))
+            where.append(sa.and_(events.c.lat.between(e.lat - 0.5, e.lat + 0.5),
+                                 events.c.lon.between(e.lon - 0.8, e.lon + 0.8)))
     if not where:
         return []
     q = (sa.select(*ITEM_COLUMNS).join(articles, articles.c.id == events.c.article_id).where(*cond, sa.or_(*where))
