@@ -66,6 +66,19 @@ def test_cluster_article_and_stats(client):
     assert s["events"] > 5 and [x["key"] for x in s["by_country"]] == ["GE"]
 
 
+def test_stories_hold_the_clusters_their_rows_name(client):
+    stories = client.get("/api/events", params={"per": "story", "page_size": 500}).json()["items"]
+    clusters = client.get("/api/events", params={"page_size": 500}).json()["items"]
+    assert sum(len(x["clusters"]) for x in stories) == len(clusters)
+    by_story = {}
+    for c in clusters:
+        by_story.setdefault(c["story_id"], set()).add(c["cluster_id"])
+    assert {x["story_id"]: set(x["clusters"]) for x in stories} == by_story
+    assert any(x["n_clusters"] > 1 and len(x["languages"]) >= 2 for x in stories)
+    georgia = client.get("/api/events", params={"per": "story", "country": "GE"}).json()["items"]
+    assert georgia and all(x["country"] == "GE" for x in georgia)
+
+
 def test_extract_stores_nothing_and_is_bounded(client):
     before = client.get("/api/stats").json()["events"]
     r = client.post("/api/extract", json={"text": "Police detained 12 protesters in Gdańsk on Thursday.", "lang": "en",
