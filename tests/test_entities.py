@@ -43,6 +43,16 @@ def test_one_identity_across_languages_and_scripts(pipeline, recogniser):
     assert key(pl, "LOC") == key(ru, "LOC") == "Minsk"
 
 
+def test_russian_names_typed_with_the_news_tagger(pipeline, recogniser):
+    # natasha's tagger types what the name classes guess: a street named after a poet is no person
+    got = {e.text: e.type for e in _ents(pipeline, recogniser,
+                                         "Несколько тысяч человек собрались на проспекте Руставели в Тбилиси.", "ru")}
+    assert got == {"Руставели": "LOC", "Тбилиси": "LOC"}
+    got = {e.text: (e.type, e.base) for e in _ents(pipeline, recogniser,
+                                                  "В понедельник Мосгорсуд оставил в силе приговор Ивану Сафронову.", "ru")}
+    assert got == {"Мосгорсуд": ("ORG", "Мосгорсуд"), "Ивану Сафронову": ("PER", "Иван Сафронов")}
+
+
 def test_unknown_person_from_given_name(pipeline, recogniser):
     ents = _ents(pipeline, recogniser, "Rzecznik Paweł Nowakowski odmówił komentarza.", "pl")
     per = next(e for e in ents if e.type == "PER")
@@ -61,6 +71,8 @@ def _write_corpus(root):
                                                                           (19, 26, "Georgii", "Georgia", "LOC", "GPE-Georgia")]),
         ("brexit", "pl", "b"): ("Theresa May rozmawiała w Brukseli.", [(0, 11, "Theresa May", "Theresa May", "PER", "PER-Theresa-May"),
                                                                            (25, 33, "Brukseli", "Bruksela", "LOC", "GPE-Brussels")]),
+        # a reserved topic: kept for evaluation, never in the dev split
+        ("ryanair", "pl", "c"): ("Samolot wylądował w Mińsku.", [(20, 26, "Mińsku", "Mińsk", "LOC", "GPE-Minsk")]),
     }
     for (topic, lang, name), (text, rows) in docs.items():
         (root / "data" / "raw" / topic / lang).mkdir(parents=True, exist_ok=True)

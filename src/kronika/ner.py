@@ -7,6 +7,7 @@ dictionaries' name classes (morfeusz2, pymorphy3), given names, organisation hea
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass
 
 from .gazetteer import NameIndex
@@ -17,6 +18,34 @@ from .translit import to_latin
 
 OPENERS = {'"', "„", "“", "«", "(", "-", "–", "—", ":"}
 CONNECTORS = {"i", "de", "da", "von", "van", "der", "den", "al", "bin", "of", "the", "и", "і", "a", "und", "la", "le", "du"}
+
+
+NEURAL = frozenset({"ru"})  # languages whose names a tagger in an installed package also finds (natasha)
+
+
+@functools.lru_cache(maxsize=4)
+def neural_spans(body: str, lang: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, PER|LOC|ORG) of the names natasha's news NER model (inside its wheel) tags in
+    `body`; none when the language has no tagger or natasha is not installed."""
+    tagger = _tagger(lang)
+    if tagger is None:
+        return ()
+    with _TAGGER_LOCK:
+        return tuple((s.start, s.stop, s.type) for s in tagger(body).spans if s.type in ("PER", "LOC", "ORG"))
+
+
+_TAGGER_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=None)
+def _tagger(lang: str):
+    if lang not in NEURAL:
+        return None
+    try:
+        from natasha import NewsEmbedding, NewsNERTagger
+    except ImportError:
+        return None
+    return NewsNERTagger(NewsEmbedding())
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +114,7 @@ class Recogniser:
             base = self._base(toks[m.first_token:m.last_token + 1], lang, kind)
             out.append(NamedEntity(doc.article.doc_id, m.start, m.end, m.text, kind, base, m.key))
             taken.update(range(m.first_token, m.last_token + 1))
+        table = list(out)
         firsts = first_names()
         k = 0
         while k < len(toks):
@@ -106,6 +136,41 @@ class Recogniser:
                 out.append(NamedEntity(doc.article.doc_id, run[0].start, run[-1].end, text, typ, base,
                                        to_latin(base, lang)))
             k = j + 1
+        if lang in NEURAL:
+            out = self._retyped(doc, out, len(table)) + self._neural(doc, sent, out)
+        return out
+
+    def _retyped(self, doc: Doc, found: list[NamedEntity], kept: int) -> list[NamedEntity]:
+        """Names only the name classes typed (those after the first `kept`, which the tables
+        know), typed as the tagger types the same span where it does; dropped as people where it
+        sees no name there at all."""
+        spans = neural_spans(doc.article.body, doc.sentences[0].lang if doc.sentences else "")
+        out = found[:kept]
+        for ne in found[kept:]:
+            over = [t for s, e, t in spans if s < ne.end and ne.start < e]
+            if over and ne.type in ("PER", "LOC", "ORG") and over[0] != ne.type:
+                ne = NamedEntity(ne.doc_id, ne.start, ne.end, ne.text, over[0], ne.base, ne.key)
+            elif not over and ne.type == "PER":
+                continue
+            out.append(ne)
+        return out
+
+    def _neural(self, doc: Doc, sent: Sentence, found: list[NamedEntity]) -> list[NamedEntity]:
+        """Names a language's neural tagger finds in the sentence where nothing else did (whole
+        kronika tokens only), typed by the tagger, with kronika's base form and key."""
+        toks = sent.tokens
+        starts = {t.start: k for k, t in enumerate(toks)}
+        ends = {t.end: k for k, t in enumerate(toks)}
+        out = []
+        for start, end, typ in neural_spans(doc.article.body, sent.lang):
+            if start < sent.start or end > sent.end or start not in starts or end not in ends:
+                continue
+            if any(f.start < end and start < f.end for f in found) or not toks[starts[start]].text[:1].isupper():
+                continue
+            run = toks[starts[start]:ends[end] + 1]
+            base = self._base(run, sent.lang, typ)
+            out.append(NamedEntity(doc.article.doc_id, start, end, sent.text[start - sent.start:end - sent.start],
+                                   typ, base, to_latin(base, sent.lang)))
         return out
 
     def _starts(self, toks: list[Token], k: int, lang: str, heads, special) -> bool:
