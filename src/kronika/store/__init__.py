@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..dates import span_of_value, time_span
 from ..errors import KronikaError
 from ..flat import flatten
-from .clustering import cluster_article
+from .clustering import cluster_article, items_of
 from .opening import MIGRATIONS, default_url, open_store
 from .queries import query_clusters, query_mentions, query_stories, stats
 from .schema import FLAT_EVENT_COLUMNS, articles, clusters, event_names, events
@@ -138,7 +138,7 @@ class Store:
                          for n in dict.fromkeys(rec.get("names") or ())]
                 if names:
                     conn.execute(event_names.insert(), names)
-                cluster_article(conn, aid)
+                cluster_article(conn, aid, items_of(rows, ids, self.content_hash(article.body)))
         return True
 
     def recluster(self, progress=None) -> "Reclustered":

@@ -344,11 +344,27 @@ def _load(conn, where) -> list[Item]:
     return [item(r) for r in conn.execute(q)]
 
 
-def cluster_article(conn, article_id: int) -> None:
-    """Cluster the events of a stored article (whose events have no cluster yet) with the clustered
-    events of the store: the components they touch are made again (see the module)."""
-    new = sorted(_load(conn, sa.and_(events.c.article_id == article_id, events.c.cluster_id.is_(None))),
-                 key=lambda x: x.key)
+ROW_FIELDS = tuple("content_hash" if c.table is articles else ("article_id" if c.name == "article_id" else c.name)
+                   for c in ITEM_COLUMNS)
+
+
+def items_of(rows: list[dict], ids: list[int], content_hash: str) -> list[Item]:
+    """The Items of event rows just written (`rows` as inserted, `ids` their new ids), without
+    reading them back."""
+    out = []
+    for row, eid in zip(rows, ids):
+        values = dict(row, id=eid, content_hash=content_hash)
+        out.append(item(tuple(values.get(f) for f in ROW_FIELDS)))
+    return out
+
+
+def cluster_article(conn, article_id: int, new: list[Item] | None = None) -> None:
+    """Cluster the events of a stored article (whose events have no cluster yet, or `new`, their
+    Items) with the clustered events of the store: the components they touch are made again (see
+    the module)."""
+    if new is None:
+        new = _load(conn, sa.and_(events.c.article_id == article_id, events.c.cluster_id.is_(None)))
+    new = sorted(new, key=lambda x: x.key)
     if not new:
         return
     cands = _candidates(conn, new)
