@@ -270,10 +270,42 @@ def linked(a: Item, b: Item) -> float | None:
     return s if s is not None and s >= needed(a, b) else None
 
 
-def partition(items: list[Item]) -> list[list[Item]]:
-    """The clusters of one component: a deterministic function of its events (see the module)."""
+_EDGES: dict[frozenset[int], list[tuple[float, int, int]]] = {}  # a component's links, by its signatures
+EDGES_KEPT = 5_000
+
+
+def _links(items: list[Item], made: list[list[Item]]) -> list[tuple[float, int, int]]:
+    """(score, signature, signature) of every linked pair of `items`: the remembered links of the
+    components `made` before (two of them have no link between them, or they would be one), and
+    the pairs the other events are in, scored now."""
+    known: set[int] = set()
+    out: list[tuple[float, int, int]] = []
+    for part in made:
+        sigs = frozenset(x.signature for x in part)
+        cached = _EDGES.get(sigs) if len(part) > 1 else []
+        if cached is not None:
+            out.extend(cached)
+            known |= sigs
+    fresh = [x for x in items if x.signature not in known]
+    order = {x.signature: k for k, x in enumerate(fresh)}
+    for k, a in enumerate(fresh):
+        for b in items:
+            kb = order.get(b.signature)
+            if kb is not None and kb <= k:
+                continue  # itself, or a pair scored when b came first
+            s = cached_link(a, b)
+            if s is not None and s >= needed(a, b):
+                x, y = sorted((a.signature, b.signature))
+                out.append((s, x, y))
+    return out
+
+
+def partition(items: list[Item], made: list[list[Item]] | None = None) -> list[list[Item]]:
+    """The clusters of one component: a deterministic function of its events (see the module).
+    `made`: the components made before that it takes in, whose links are not scored again."""
     items = sorted(items, key=lambda x: x.key)
     n = len(items)
+    at = {x.signature: i for i, x in enumerate(items)}
     scores: dict[tuple[int, int], float | None] = {}
 
     def score(i: int, j: int) -> float | None:
@@ -282,13 +314,11 @@ def partition(items: list[Item]) -> list[list[Item]]:
             scores[k] = cached_link(items[k[0]], items[k[1]])
         return scores[k]
 
-    pairs = []
-    for i in range(n):
-        for j in range(i + 1, n):
-            s = score(i, j)
-            if s is not None and s >= needed(items[i], items[j]):
-                pairs.append((-s, i, j))
-    pairs.sort()
+    edges = _links(items, made or [])
+    pairs = sorted((-s, *sorted((at[a], at[b]))) for s, a, b in edges)
+    if len(_EDGES) >= EDGES_KEPT:
+        _EDGES.clear()
+    _EDGES[frozenset(at)] = edges
     root = list(range(n))
     members = {i: [i] for i in range(n)}
     arts = {i: {items[i].article} for i in range(n)}
@@ -387,7 +417,8 @@ def cluster_article(conn, article_id: int, new: list[Item] | None = None) -> Non
         if len(old) + len(fresh) > COMPONENT_CAP:
             _join_best(writes, fresh, old)
         else:
-            writes.component(partition(old + fresh), component)
+            made = [[x for x in old if x.component_id == c] for c in sorted(comps)]
+            writes.component(partition(old + fresh, made), component)
     writes.flush(conn)
 
 
