@@ -114,7 +114,7 @@ class Recogniser:
             base = self._base(toks[m.first_token:m.last_token + 1], lang, kind)
             out.append(NamedEntity(doc.article.doc_id, m.start, m.end, m.text, kind, base, m.key))
             taken.update(range(m.first_token, m.last_token + 1))
-        table = list(out)
+        known = len(out)  # the names the tables know; the runs below are typed by the name classes
         firsts = first_names()
         k = 0
         while k < len(toks):
@@ -137,14 +137,14 @@ class Recogniser:
                                        to_latin(base, lang)))
             k = j + 1
         if lang in NEURAL:
-            out = self._retyped(doc, out, len(table)) + self._neural(doc, sent, out)
+            out = self._retyped(doc, sent, out, known) + self._neural(doc, sent, out)
         return out
 
-    def _retyped(self, doc: Doc, found: list[NamedEntity], kept: int) -> list[NamedEntity]:
+    def _retyped(self, doc: Doc, sent: Sentence, found: list[NamedEntity], kept: int) -> list[NamedEntity]:
         """Names only the name classes typed (those after the first `kept`, which the tables
         know), typed as the tagger types the same span where it does; dropped as people where it
         sees no name there at all."""
-        spans = neural_spans(doc.article.body, doc.sentences[0].lang if doc.sentences else "")
+        spans = [x for x in neural_spans(doc.article.body, sent.lang) if x[0] < sent.end and sent.start < x[1]]
         out = found[:kept]
         for ne in found[kept:]:
             over = [t for s, e, t in spans if s < ne.end and ne.start < e]

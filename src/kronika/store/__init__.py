@@ -124,7 +124,8 @@ class Store:
             raise KronikaError(f"cannot write to the store at {self._shown}: it was opened read-only (the file "
                                f"or its folder cannot be written); make them writable")
         with self._writing() as conn:
-            aid = conn.execute(self._insert_article(article)).scalar()
+            digest = self.content_hash(article.body)
+            aid = conn.execute(self._insert_article(article, digest)).scalar()
             if aid is None:
                 return False
             if records and self.dialect == "postgresql":
@@ -138,7 +139,7 @@ class Store:
                          for n in dict.fromkeys(rec.get("names") or ())]
                 if names:
                     conn.execute(event_names.insert(), names)
-                cluster_article(conn, aid, items_of(rows, ids, self.content_hash(article.body)))
+                cluster_article(conn, aid, items_of(rows, ids, digest))
         return True
 
     def recluster(self, progress=None) -> "Reclustered":
@@ -179,11 +180,11 @@ class Store:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             yield conn
 
-    def _insert_article(self, article):
+    def _insert_article(self, article, digest: str):
         """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new article's id, or no row when
         its text or its URL is stored (the unique content_hash and url)."""
         return (INSERTS[self.dialect](articles).values(
-            content_hash=self.content_hash(article.body), doc_id=article.doc_id, url=article.url or None,
+            content_hash=digest, doc_id=article.doc_id, url=article.url or None,
             title=article.title, outlet=article.outlet, lang=article.lang, date=(article.date or "")[:10] or None,
             path=article.path, body=article.body,
             ingested_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"))

@@ -62,7 +62,8 @@ def family(event_type: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=20_000)
-def _day(value: str | None) -> datetime.date | None:
+def iso_day(value: str | None) -> datetime.date | None:
+    """The day of a stored YYYY-MM-DD (or longer) value; None when there is none."""
     if not value:
         return None
     try:
@@ -88,7 +89,7 @@ class Item:
     location: str | None
     lat: float | None
     lon: float | None
-    city: bool  # placed at a town (not a country or region), named in its text
+    city: bool  # placed at a town with a GeoNames id (not a country or region)
     named: bool  # the text names the place (not inferred from the actor)
     actor_code: str | None
     actor: str | None
@@ -125,7 +126,7 @@ def item(r) -> Item:
      geonameid, location, lat, lon, resolution, location_text, actor_code, actor, recipient_code, recipient, dead,
      arrested, names, cluster_id, component_id) = r
     key = (content_hash, sentence_start or 0, trigger_start or 0, etype)
-    start, end = _day(date_start), _day(date_end)
+    start, end = iso_day(date_start), iso_day(date_end)
     # a country kronika put the event in because its actor is from there: not a place the text names
     named = not (resolution == "country" and not location_text)
     return Item(eid, article, key, etype, mode, date, start, end, country, geonameid, location, lat, lon,
@@ -261,6 +262,15 @@ def cached_link(a: Item, b: Item) -> float | None:
     return _SCORES[k]
 
 
+def _agreement(scores: list[float | None]) -> float | None:
+    """The mean link of every pair across two groups, when no pair is ruled out and it reaches
+    LINK (the groups may then be one cluster); else None."""
+    if any(s is None for s in scores):
+        return None
+    mean = sum(scores) / len(scores)
+    return mean if mean >= LINK else None
+
+
 def needed(a: Item, b: Item) -> float:
     return LINK + (UNTIMED_EXTRA if a.start is None or b.start is None else 0.0)
 
@@ -306,14 +316,6 @@ def partition(items: list[Item], made: list[list[Item]] | None = None) -> list[l
     items = sorted(items, key=lambda x: x.key)
     n = len(items)
     at = {x.signature: i for i, x in enumerate(items)}
-    scores: dict[tuple[int, int], float | None] = {}
-
-    def score(i: int, j: int) -> float | None:
-        k = (i, j) if i < j else (j, i)
-        if k not in scores:
-            scores[k] = cached_link(items[k[0]], items[k[1]])
-        return scores[k]
-
     edges = _links(items, made or [])
     pairs = sorted((-s, *sorted((at[a], at[b]))) for s, a, b in edges)
     if len(_EDGES) >= EDGES_KEPT:
@@ -326,8 +328,7 @@ def partition(items: list[Item], made: list[list[Item]] | None = None) -> list[l
         ri, rj = root[i], root[j]
         if ri == rj or arts[ri] & arts[rj]:
             continue
-        cross = [score(x, y) for x in members[ri] for y in members[rj]]
-        if any(c is None for c in cross) or sum(cross) / len(cross) < LINK:
+        if _agreement([cached_link(items[x], items[y]) for x in members[ri] for y in members[rj]]) is None:
             continue
         keep, gone = min(ri, rj), max(ri, rj)
         for x in members[gone]:
@@ -433,11 +434,9 @@ def _join_best(writes: "_Writes", fresh: list[Item], old: list[Item]) -> None:
         for cid, ms in sorted(by_cluster.items()):
             if any(m.article == e.article for m in ms):
                 continue
-            ss = [link(e, m) for m in ms]
-            if any(s is None for s in ss) or sum(ss) / len(ss) < LINK:
-                continue
-            if best is None or sum(ss) / len(ss) > best[0]:
-                best = (sum(ss) / len(ss), cid)
+            agree = _agreement([cached_link(e, m) for m in ms])
+            if agree is not None and (best is None or agree > best[0]):
+                best = (agree, cid)
         if best is None:
             writes.component([[e]], component)
         else:

@@ -5,7 +5,6 @@ Every function takes an open `Store` (its `engine` and `dialect`).
 """
 from __future__ import annotations
 
-import datetime
 import json
 import math
 
@@ -13,6 +12,7 @@ import sqlalchemy as sa
 
 from ..filters import Filters
 from ..geodesy import distance_km
+from .clustering import iso_day
 from .schema import articles, clusters, events
 
 
@@ -213,8 +213,8 @@ def _tell_stories(rows: list[dict]) -> None:
         group.sort(key=lambda r: (r["first_date"], r["cluster_id"]))
         reach, owner = None, None  # a sweep over start days: each cluster joins the run it falls in
         for r in group:
-            first = _day(r["first_date"])
-            last = _day(r["last_date"]) or first
+            first = iso_day(r["first_date"])
+            last = iso_day(r["last_date"]) or first
             if reach is not None and (first - reach).days <= STORY_DAYS:
                 join(owner, r["cluster_id"])
                 reach = max(reach, last)
@@ -227,13 +227,6 @@ def _tell_stories(rows: list[dict]) -> None:
         r["story_id"] = find(r["cluster_id"])
         r["n_clusters"] = sizes[r["story_id"]]
         del r["_type"], r["_country"]
-
-
-def _day(value: str | None):
-    try:
-        return datetime.date.fromisoformat(value[:10]) if value else None
-    except ValueError:
-        return None
 
 
 def stats(store, f: Filters | None = None) -> dict:
