@@ -182,7 +182,8 @@ class PlaceResolver:
         within: list[Place] = []
         nxt = ms[n + 1] if n + 1 < len(ms) else None
         if nxt is not None and nxt.kind == "LOC" and nxt.place is not None and nxt.first_token == m.last_token + 2 \
-                and toks[m.last_token + 1].text == ",":
+                and toks[m.last_token + 1].text == "," and not (places and max(places, key=_prior).resolution == "country"):
+            # "Springfield, Ill."; a country lies in no other place ("in Russia, U.S. officials said")
             within = [p for p in (nxt.place, *nxt.alternatives) if p.resolution in ("admin1", "country", "admin2")]
         return _Cand(m, places, "toponym", after_prep or listed, within, source)
 
@@ -322,8 +323,9 @@ class PlaceResolver:
             if any(_inside(p, w) for c in group for w in c.within):
                 s += 6.0
             if p.resolution == "country" and dominant and dominant != p.country and any(
-                    q.country == dominant and q.resolution in ("admin1", "city") for q in group[0].places):
-                s -= 3.0  # "Georgia" in an article about the United States is the state
+                    q.country == dominant and q.resolution == "admin1" for q in group[0].places):
+                s -= 3.0  # "Georgia" in an article about the United States is the state (a town of
+                # a country's name, Russia in Ohio, needs its state named beside it)
             return s
 
         # pass 1: each name on the article's countries and regions (one sense per name)
@@ -334,14 +336,18 @@ class PlaceResolver:
             if places:
                 scored[key] = sorted(((base_score(key, group, p), p) for p in places), key=lambda x: -x[0])
                 first[key] = scored[key][0][1]
-        # pass 2: among several readings, those near the places the other names settled on
+        # pass 2: among several readings, those near the places the other names settled on, and
+        # of the kind of the names listed with it ("Montana and Wyoming" are both states)
         chosen: dict[str, tuple[Place | None, float]] = {k: (None, 0.0) for k in by_name}
+        peers = _listed_kinds(doc, cands, first)
         cells = _cells(scored) if COHERENCE else {}
         settled = _Settled(first, 300.0)
         for key, ranked in scored.items():
             if len(ranked) > 1:
                 rescored = []
                 for s, p in ranked:
+                    if (p.country, p.resolution) in peers.get(key, ()) and p.resolution in ("admin1", "country"):
+                        s += 2.0
                     if p.lat is not None and p.resolution in ("city", "admin2"):
                         near = sum(1.0 if d < 50 else 0.6 if d < 150 else 0.3 if d < 300 else 0.0
                                    for d in (distance_km(p.lat, p.lon, q.lat, q.lon) for q in settled.near(p, key)))
@@ -399,6 +405,29 @@ def _a_word(c: _Cand, place: Place, doc: Doc, country_w: Counter, own: Counter) 
             return True
         return max(p.population for p in c.places) < 1_000_000 and _common_word(c.mention, doc)
     return place.resolution in ("admin1", "admin2") and c.mention.first_token == 0 and _common_word(c.mention, doc)
+
+
+def _listed_kinds(doc: Doc, cands: list[_Cand], first: dict[str, Place]) -> dict[str, set[tuple[str, str]]]:
+    """For each name, the (country, kind) of the first readings of the names listed right beside it
+    ("Alberta, Saskatchewan and Newfoundland")."""
+    at = {(c.mention.sentence, c.mention.first_token): c for c in cands if c.places}
+    out: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for c in cands:
+        m = c.mention
+        if not c.places or not 0 <= m.sentence < len(doc.sentences):
+            continue
+        toks = doc.sentences[m.sentence].tokens
+        k = m.last_token + 1
+        if k + 1 >= len(toks) or toks[k].lower not in LIST_LINKS and toks[k].text != ",":
+            continue
+        o = at.get((m.sentence, k + 1))
+        if o is None:
+            continue
+        a, b = first.get(_name_key(c)), first.get(_name_key(o))
+        if a is not None and b is not None:
+            out[_name_key(o)].add((a.country, a.resolution))
+            out[_name_key(c)].add((b.country, b.resolution))
+    return out
 
 
 def _key(m: Mention) -> MentionKey:
