@@ -187,18 +187,47 @@ class Morphology:
                         return f[0]
             return lemma
         if lang in ("ru", "uk"):
-            parses = self._pym(lang).parse(word.translate(_APOSTROPHES))
-            if not parses:
-                return word
-            p = parses[0]
-            if "ADJF" in p.tag.grammemes:
-                gender = self._pym_head_gender(run, word, lang)
-                if gender:
-                    form = p.inflect({"nomn", "sing", gender})
-                    if form is not None:
-                        return form.word
-            return p.normal_form
+            lemma = self._pym_lemma(word, lang, run, kind)
+            return lemma.replace("ё", "е") if "ё" not in word.lower() else lemma  # as written: "Елкин"
         return self.analyse(word, lang)[0][0] if self.analyse(word, lang)[0] else word
+
+    def _pym_lemma(self, word: str, lang: str, run: tuple[str, ...], kind: str) -> str:
+        parses = self._pym(lang).parse(word.translate(_APOSTROPHES))
+        if not parses:
+            return word
+        p = parses[0]
+        if kind == "PER" and len(run) > 1:
+            # a person's words take the gender of the first name ("Мария Захарова", not Захаров)
+            gender = _first_name_gender(self._pym(lang).parse(run[0].translate(_APOSTROPHES)))
+            named = [q for q in parses if {"Name", "Surn", "Patr"} & q.tag.grammemes
+                     and (gender is None or q.tag.gender == gender)]
+            if named:
+                q = next((x for x in named if "nomn" in x.tag.grammemes and x.tag.number != "plur"), named[0])
+                form = q.inflect({"nomn", "sing"}) or q.inflect({"nomn"})
+                return form.word if form is not None else q.normal_form
+        if "NOUN" in p.tag.grammemes and len(run) > 1:
+            # the reading that agrees with an adjective of the name ("Європейської ради" is a council's)
+            for w in run:
+                adj = self._pym(lang).parse(w.translate(_APOSTROPHES))[0] if w != word else None
+                if adj is not None and {"ADJF", "PRTF"} & adj.tag.grammemes:
+                    agree = [q for q in parses if "NOUN" in q.tag.grammemes and q.tag.case == adj.tag.case
+                             and q.tag.gender in (None, adj.tag.gender)]
+                    p = agree[0] if agree else p
+                    break
+        if {"ADJF", "PRTF"} & p.tag.grammemes:
+            head = self._pym_head(run, word, lang, p)
+            if head is not None:
+                wanted = {"nomn", "plur"} if head.tag.number == "plur" and "Pltm" not in head.tag.grammemes \
+                    else {"nomn", head.tag.gender} if head.tag.gender else None
+                form = (p.inflect(wanted | {"sing"}) or p.inflect(wanted)) if wanted else None
+                if form is not None:  # "Великої Британії" -> Велика Британія
+                    return form.word
+        elif "NOUN" in p.tag.grammemes and p.tag.number == "plur" and word[:1].isupper() and len(run) > 1 \
+                and "Pltm" not in p.tag.grammemes:
+            form = p.inflect({"nomn", "plur"})  # a plural name stays plural ("Соединенных Штатов")
+            if form is not None:
+                return form.word
+        return p.normal_form
 
     def _pl_head_gender(self, run: tuple[str, ...], word: str) -> str | None:
         """Gender of the noun the word agrees with: a noun reading in the word's case and number."""
@@ -216,13 +245,17 @@ class Morphology:
                 return nouns[0][3]
         return None
 
-    def _pym_head_gender(self, run: tuple[str, ...], word: str, lang: str) -> str | None:
+    def _pym_head(self, run: tuple[str, ...], word: str, lang: str, adj):
+        """The noun reading of the name's head that agrees with the adjective `adj`, or None."""
+        case, number = adj.tag.case, adj.tag.number
         for w in run:
             if w == word:
                 continue
-            p = self._pym(lang).parse(w)[0]
-            if "NOUN" in p.tag.grammemes:
-                return p.tag.gender
+            nouns = [q for q in self._pym(lang).parse(w.translate(_APOSTROPHES)) if "NOUN" in q.tag.grammemes]
+            if nouns:
+                agree = [q for q in nouns if q.tag.case == case and (number is None or q.tag.number in (None, number))
+                         and (adj.tag.gender is None or q.tag.gender in (None, adj.tag.gender))]
+                return (agree or nouns)[0]
         return None
 
     def _analyse_pl(self, word: str):
@@ -294,6 +327,13 @@ def case_of(tag: str, lang: str) -> set[str]:
     if lang in ("ru", "uk"):
         return {_PYM_CASES[c] for c in _PYM_CASES if c in tag}
     return set()
+
+
+def _first_name_gender(parses) -> str | None:
+    """The gender of a first name's reading, its nominative first ("Ангела" is Angela, not an angel's)."""
+    names = [q for q in parses if "Name" in q.tag.grammemes]
+    q = next((x for x in names if "nomn" in x.tag.grammemes), names[0] if names else None)
+    return q.tag.gender if q is not None else None
 
 
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'"})

@@ -132,9 +132,9 @@ class Recogniser:
             if typ is not None:
                 text = sent.text[run[0].start - sent.start:run[-1].end - sent.start]
                 special = next((canonical[f] for f in _forms(run, lang) if f in canonical), None)
-                base = special or self._base(run, lang, typ)
+                base = _cased_run(special, run) if special else self._base(run, lang, typ)
                 out.append(NamedEntity(doc.article.doc_id, run[0].start, run[-1].end, text, typ, base,
-                                       to_latin(base, lang)))
+                                       to_latin(special or base, lang)))  # one key however it is written
             k = j + 1
         if lang in NEURAL:
             out = self._retyped(doc, sent, out, known) + self._neural(doc, sent, out)
@@ -223,6 +223,9 @@ class Recogniser:
         the nominative, the rest ("Partii Niepodległości Wielkiej Brytanii" -> "Partia Niepodległości
         Wielkiej Brytanii") as written."""
         if all(t.text.isupper() for t in run if t.text[:1].isalpha()):
+            if typ == "LOC" and len(run) == 1 and len(run[0].text) > 3 and self.morph.name_class(
+                    run[0].text.title(), lang, strict=True) == "geo":
+                return self.morph.proper_lemma(run[0].text.title(), lang, run, typ)  # a dateline: "МОСКВА"
             return " ".join(t.text for t in run)
         head_cases = None
         words = []
@@ -239,12 +242,35 @@ class Recogniser:
     def _lemma(self, t: Token, lang: str, typ: str, run: list[Token]) -> str:
         if not t.text[:1].isalpha():
             return t.text
+        return _cased(self._word_lemma(t, lang, typ, run), t.text)
+
+    def _word_lemma(self, t: Token, lang: str, typ: str, run: list[Token]) -> str:
         if t.tags[:1] == ("ign",) or not t.lemmas:
             if lang in OBLIQUE and typ in ("PER", "LOC") and t.text.lower().endswith(OBLIQUE[lang]):
                 bases = guess_bases(t.text, lang)
                 return bases[0] if bases else t.text
             return t.text
         return self.morph.proper_lemma(t.text, lang, run, typ)
+
+
+def _cased(lemma: str, surface: str) -> str:
+    """A base form written in the word's own capitals: "covid-19" and "brexitu" stay lower-case,
+    "Covid-19" is no "COVID-19", "BioNTech" and "МИДа" keep theirs."""
+    if not any(c.isupper() for c in surface):
+        return lemma.lower()
+    if not any(c.isupper() for c in surface[1:]):
+        return lemma[:1].upper() + lemma[1:].lower()
+    if surface.isupper() and len(surface) > 1:
+        return lemma.upper()
+    return "".join(c.upper() if i < len(surface) and surface[i].isupper() else c.lower() for i, c in enumerate(lemma))
+
+
+def _cased_run(base: str, run: list[Token]) -> str:
+    """A table's base form written in the run's capitals, word by word where the words pair up."""
+    words = base.split()
+    if len(words) != len(run):
+        return base
+    return " ".join(_cased(w, t.text) for w, t in zip(words, run))
 
 
 def _forms(run: list[Token], lang: str) -> list[str]:
