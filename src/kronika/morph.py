@@ -159,7 +159,9 @@ class Morphology:
                 def rank(a):
                     p = a[2].split(":")
                     agrees = not other_cases or (len(p) > 2 and bool(set(p[2].split(".")) & other_cases))
-                    return (not agrees, not (wanted and wanted in a[3]), not (a[3] and "nazwa_pospolita" not in a[3]))
+                    personal = kind in ("ORG", "LOC") and bool({"nazwisko", "imię"} & set(a[3]))
+                    return (not agrees, not (wanted and wanted in a[3]), personal,  # "Rady" is no Rado's
+                            not (a[3] and "nazwa_pospolita" not in a[3]))
                 analyses = sorted(analyses, key=rank)
             first = analyses[0]
             lemma, tag = first[1].split(":", 1)[0], first[2]
@@ -180,11 +182,11 @@ class Morphology:
             if parts[0] == "subst" and parts[1] == "pl" and not word.isupper():
                 # a plural name stays plural ("Brytyjczyków" -> Brytyjczycy, "Wyspach" -> Wyspy)
                 with self._lock:
-                    forms = self._pl().generate(first[1])
-                for f in forms:
-                    fp = f[2].split(":")
-                    if fp[0] == "subst" and fp[1] == "pl" and "nom" in fp[2].split("."):
-                        return f[0]
+                    forms = self._pl().generate(lemma)
+                plural = [f[0] for f in forms if f[2].split(":")[:2] == ["subst", "pl"] and "nom" in f[2].split(":")[2].split(".")
+                          and f[2].split(":")[3:4] == parts[3:4]]
+                if plural:  # "Polaków" -> Polacy: the common plural before the family's "Polakowie"
+                    return next((f for f in plural if not f.endswith("owie")), plural[0])
             return lemma
         if lang in ("ru", "uk"):
             lemma = self._pym_lemma(word, lang, run, kind)

@@ -250,7 +250,15 @@ class Recogniser:
                 bases = guess_bases(t.text, lang)
                 return bases[0] if bases else t.text
             return t.text
-        return self.morph.proper_lemma(t.text, lang, run, typ)
+        lemma = self.morph.proper_lemma(t.text, lang, run, typ)
+        if typ == "LOC" and len(run) == 1 and len(t.lemmas) > 1:
+            # of a word's readings, the place the tables know best ("Niemiec": Niemcy, not Niemce)
+            def size(name: str) -> int:
+                return max((e.population for e in self.index.lookup((name.lower(),)) if e.kind == "LOC"), default=-1)
+            best = max(t.lemmas, key=size)
+            if size(best) > size(lemma):
+                return best
+        return lemma
 
 
 def _cased(lemma: str, surface: str) -> str:
