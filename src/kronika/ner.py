@@ -237,6 +237,8 @@ class Recogniser:
             if i == 0:
                 head_cases = cases or None
             words.append(self._lemma(t, lang, typ, run))
+        if typ == "PER" and len(run) > 1 and lang in OBLIQUE:
+            words = _person_words(run, words)
         return " ".join(words)
 
     def _lemma(self, t: Token, lang: str, typ: str, run: list[Token]) -> str:
@@ -259,6 +261,32 @@ class Recogniser:
             if size(best) > size(lemma):
                 return best
         return lemma
+
+
+# endings of a first name's oblique forms in Latin script, and what its nominative ends in instead
+_FIRST_NAME_ENDINGS = (("y", "a"), ("i", "a"), ("ie", "a"), ("ę", "a"), ("ą", "a"), ("u", "a"), ("ou", "a"),
+                       ("a", ""), ("owi", ""), ("em", ""), ("ovi", ""), ("ie", ""), ("u", ""), ("e", ""))
+
+
+def _person_words(run: list[Token], words: list[str]) -> list[str]:
+    """A person's base form with a foreign surname the dictionary does not know declined like the
+    first name ("Donalda Trumpa" -> Donald Trump, "Vladimirem Putinem" -> Vladimir Putin,
+    "Theresy May" -> Theresa May)."""
+    from .entities import first_names
+
+    names = first_names()
+    first, base = run[0].text, words[0]
+    if base == first and first.lower() not in names:  # a first name the dictionary does not know
+        for end, nom in _FIRST_NAME_ENDINGS:
+            if first.endswith(end) and (first[:len(first) - len(end)] + nom).lower() in names:
+                base = first[:len(first) - len(end)] + nom
+                break
+        words = [base, *words[1:]]
+    if base == first or not first.startswith(base) or base.lower() not in names:
+        return words
+    ending = first[len(base):]  # what the first name lost, the surname loses too
+    return [words[0], *(w[:-len(ending)] if w == t.text and w.endswith(ending) and len(w) > len(ending) + 2 else w
+                        for w, t in zip(words[1:], run[1:]))]
 
 
 def _cased(lemma: str, surface: str) -> str:
