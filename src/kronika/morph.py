@@ -305,6 +305,16 @@ class Morphology:
                     tags.append(str(p.tag))
         return tuple(lemmas), tuple(tags)
 
+    def common_word(self, word: str, lang: str) -> bool:
+        """Whether the dictionary of a language without word classes (simplemma's) knows the
+        lower-cased word: a capitalised "Pokud" or "Evropské" is a word, "Prymula" is not."""
+        import simplemma
+
+        try:
+            return simplemma.is_known(word.lower(), lang=lang)
+        except ValueError:
+            return False
+
     def _analyse_simplemma(self, word: str, lang: str):
         import simplemma
 

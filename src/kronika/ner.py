@@ -212,8 +212,9 @@ class Recogniser:
             return "LOC"
         if all(t.text.isupper() and len(t.text) >= 2 for t in run):
             return "ORG"
-        if len(run) == 1 and is_known_common(run[0].tags) and lang in ("pl", "ru", "uk"):
-            return None  # a capitalised common word ("Rząd", "Prezydent") is no name
+        if len(run) == 1 and (is_known_common(run[0].tags) if lang in ("pl", "ru", "uk")
+                              else self.morph.common_word(run[0].text, lang)):
+            return None  # a capitalised common word ("Rząd", "Prezydent", "Pokud") is no name
         if len(run) >= 2 and all(t.tags[:1] in (("ign",), ()) or lang not in ("pl", "ru", "uk") for t in run):
             return "PER"
         return "ORG" if len(run) >= 2 else "PER"
