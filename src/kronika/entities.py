@@ -156,8 +156,10 @@ class EntityFinder:
                 dateline = i == 0 and len(first.text) >= 4 and len(toks) > 1 and toks[1].text in (",", "-", "(", "–", "—")
                 if place.resolution == "city" and (len(first.text) < 3 or (first.text.isupper() and not dateline)):
                     continue  # "AP", "NATO"; but "LONDON, Ky." opens a report
-                if place.resolution == "city" and is_known_common(first.tags) and not is_proper(first.tags):
-                    continue  # "Nie", "Bar": a common word that is also a town somewhere
+                if place.resolution == "city" and is_known_common(first.tags) and not is_proper(first.tags) \
+                        and place.population < 500_000:
+                    continue  # "Nie", "Bar": a common word that is also a town somewhere (the Ukrainian
+                    # dictionary marks few places, so a big city's name is read as one: "Брюсселя")
                 if place.resolution == "city" and i == 0 and not standalone and not first.tags[:1] == ("ign",) \
                         and place.population < 100_000 and not is_proper(first.tags):
                     continue

@@ -215,6 +215,9 @@ class Recogniser:
         if len(run) == 1 and (is_known_common(run[0].tags) if lang in ("pl", "ru", "uk")
                               else self.morph.common_word(run[0].text, lang)):
             return None  # a capitalised common word ("Rząd", "Prezydent", "Pokud") is no name
+        if any(_camel(t.text) for t in run) or (lang in CYRILLIC and lang not in NEURAL and not any(
+                "\u0400" <= c <= "\u04ff" for t in run for c in t.text)):
+            return "ORG"  # "BioNTech", "AstraZeneca"; Latin letters in a Cyrillic text: people's names are transliterated
         if len(run) >= 2 and all(t.tags[:1] in (("ign",), ()) or lang not in ("pl", "ru", "uk") for t in run):
             return "PER"
         return "ORG" if len(run) >= 2 else "PER"
@@ -288,6 +291,16 @@ def _person_words(run: list[Token], words: list[str]) -> list[str]:
     ending = first[len(base):]  # what the first name lost, the surname loses too
     return [words[0], *(w[:-len(ending)] if w == t.text and w.endswith(ending) and len(w) > len(ending) + 2 else w
                         for w, t in zip(words[1:], run[1:]))]
+
+
+CYRILLIC = frozenset({"ru", "uk", "bg", "be", "sr", "mk"})
+
+
+def _camel(word: str) -> bool:
+    """A capital inside a word after two small letters ("BioNTech", "TurkStream"): a brand, not a
+    person ("McDonald", "DiCaprio", "MacArthur" are people)."""
+    return any(word[k].isupper() and word[k - 1].islower() and word[k - 2].islower() for k in range(3, len(word))) \
+        and not word.startswith("Mac")
 
 
 def _cased(lemma: str, surface: str) -> str:
