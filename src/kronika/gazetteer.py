@@ -114,11 +114,11 @@ def _name_keys(name: str, lang: str, morph: Morphology) -> list[tuple[str, ...]]
     keys = [tuple(t.lower() for t in toks)]
     if "." in name:  # "U.S.", "St. Petersburg": also as written, dots and all
         keys.append(tuple(t.lower() for t in WORD.findall(name) if t != ","))
-    if lang != "en" or len(toks) == 1:
+    if lang in ("pl", "ru", "uk", "cs") or len(toks) == 1:
         options = []
         for t in toks:
             # the words' lemmas too: "Evropské unie" is looked up as (evropský, unie)
-            lemmas = list(dict.fromkeys(morph.analyse(t, lang)[0][:3])) if lang != "en" and len(toks) > 1 \
+            lemmas = list(dict.fromkeys(morph.analyse(t, lang)[0][:3])) if lang == "cs" and len(toks) > 1 \
                 or lang in ("pl", "ru", "uk") else []
             options.append([t.lower()] + [x for x in lemmas if x != t.lower()])
         combos: list[tuple[str, ...]] = [()]
