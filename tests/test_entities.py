@@ -53,6 +53,36 @@ def test_russian_names_typed_with_the_news_tagger(pipeline, recogniser):
     assert got == {"Мосгорсуд": ("ORG", "Мосгорсуд"), "Ивану Сафронову": ("PER", "Иван Сафронов")}
 
 
+def test_base_forms_keep_capitals_gender_and_number(pipeline, recogniser):
+    got = {e.text: e.base for e in _ents(pipeline, recogniser,
+                                         "Делегация Соединенных Штатов встретилась с Марией Захаровой и Сергеем "
+                                         "Елкиным в МИДе.", "ru")}
+    assert got["Соединенных Штатов"] == "Соединенные Штаты"
+    assert got["Марией Захаровой"] == "Мария Захарова"
+    assert got["Сергеем Елкиным"] == "Сергей Елкин"  # no ё where the text has none
+    got = {e.text: e.base for e in _ents(pipeline, recogniser,
+                                         "Посол Великої Британії прибув до Брюсселя на засідання Європейської ради.",
+                                         "uk")}
+    assert got["Великої Британії"] == "Велика Британія"
+    assert got["Брюсселя"] == "Брюссель"
+    assert got["Європейської ради"] == "Європейська рада"
+    got = {e.text: (e.type, e.base) for e in _ents(pipeline, recogniser,
+                                                   "Premier spotkał się z Donaldem Trumpem, a Polaków i Czechów "
+                                                   "dzieli spór o covid-19.", "pl")}
+    assert got["Donaldem Trumpem"] == ("PER", "Donald Trump")
+    assert got["Polaków"][1] == "Polacy"
+
+
+def test_czech_words_brands_and_latin_names(pipeline, recogniser):
+    got = {e.text: e.type for e in _ents(pipeline, recogniser,
+                                         "Pokud to schválí Evropská komise, firma BioNTech začne dodávat.", "cs")}
+    assert got.get("Evropská komise") == "ORG" and got.get("BioNTech") == "ORG"
+    assert "Pokud" not in got
+    got = {e.text: e.type for e in _ents(pipeline, recogniser,
+                                         "Дозвіл у Львові отримала компанія Moderna.", "uk")}
+    assert got.get("Moderna") == "ORG"
+
+
 def test_unknown_person_from_given_name(pipeline, recogniser):
     ents = _ents(pipeline, recogniser, "Rzecznik Paweł Nowakowski odmówił komentarza.", "pl")
     per = next(e for e in ents if e.type == "PER")

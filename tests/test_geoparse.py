@@ -86,6 +86,17 @@ def test_context_decides_between_homonyms(geoparser):
     assert next(t for t in tops if t.text == "London").country == "GB"
 
 
+def test_country_names_and_lists_keep_their_kind(geoparser):
+    # a country lies in no other place: "Russia, U.S." is no Russia, Ohio, however American the article
+    tops = geoparser(Article("t", "Columbus police and Dayton officials met in Cleveland, Ohio. The talks "
+                                        "touched on his business in Russia, U.S. officials said.", lang="en"))
+    assert next(t for t in tops if t.text == "Russia").feature == "country"
+    # names listed together are of one kind: Wyoming beside Montana is the state, not a town in Ohio
+    tops = geoparser(Article("t", "The family drove from Columbus, Ohio, to the borders of Montana and Wyoming.",
+                                   lang="en"))
+    assert next(t for t in tops if t.text == "Wyoming").feature == "admin1"
+
+
 def test_unknown_place_is_listed_with_a_reason(geoparser):
     tops = geoparser(Article("t", "The convoy stopped in Zvorlivka overnight before it reached Kharkiv.",
                                    lang="en"))
