@@ -191,7 +191,10 @@ class Morphology:
         if lang in ("ru", "uk"):
             lemma = self._pym_lemma(word, lang, run, kind)
             return lemma.replace("ё", "е") if "ё" not in word.lower() else lemma  # as written: "Елкин"
-        return self.analyse(word, lang)[0][0] if self.analyse(word, lang)[0] else word
+        lemma = self.analyse(word, lang)[0][0] if self.analyse(word, lang)[0] else word
+        if lang == "cs" and lemma.endswith("ý") and word in run:
+            return _czech_agreeing(lemma, [self.analyse(w, lang)[0][0] for w in run[run.index(word) + 1:]])
+        return lemma
 
     def _pym_lemma(self, word: str, lang: str, run: tuple[str, ...], kind: str) -> str:
         parses = self._pym(lang).parse(word.translate(_APOSTROPHES))
@@ -339,6 +342,29 @@ def case_of(tag: str, lang: str) -> set[str]:
     if lang in ("ru", "uk"):
         return {_PYM_CASES[c] for c in _PYM_CASES if c in tag}
     return set()
+
+
+@functools.lru_cache(maxsize=1)
+def _czech_genders() -> dict:
+    from .lexicon import data_path, load_yaml
+
+    return load_yaml(data_path("czech_gender.yaml")) or {}
+
+
+def _czech_agreeing(adjective: str, following: list[str]) -> str:
+    """A Czech hard adjective's lemma (always masculine, "evropský") in the gender of the noun after
+    it in the name, told by the noun's lemma: Evropská unie, Spojené království, Baltské moře."""
+    data = _czech_genders()
+    for noun in following:
+        if noun not in data["neuter_words"] and not noun.endswith("ení") and (
+                noun.endswith("ý") or noun.endswith(tuple(data["soft_adjective_endings"]))):
+            continue  # another adjective ("Evropský hospodářský prostor", "Evropská centrální banka")
+        if noun in data["neuter_words"] or noun.endswith(tuple(data["neuter_endings"])):
+            return adjective[:-1] + "é"
+        if noun in data["feminine_words"] or noun.endswith(tuple(data["feminine_endings"])):
+            return adjective[:-1] + "á"
+        return adjective
+    return adjective
 
 
 def _first_name_gender(parses) -> str | None:

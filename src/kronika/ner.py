@@ -94,7 +94,7 @@ class Recogniser:
         out: list[NamedEntity] = []
         for si, sent in enumerate(doc.sentences):
             out.extend(self.sentence_entities(doc, si, sent))
-        return out
+        return _article_bases(doc, out)
 
     def sentence_entities(self, doc: Doc, si: int, sent: Sentence) -> list[NamedEntity]:
         """The named entities of sentence `si`: its mentions with a name, then the runs only the name classes type."""
@@ -301,6 +301,40 @@ def _camel(word: str) -> bool:
     person ("McDonald", "DiCaprio", "MacArthur" are people)."""
     return any(word[k].isupper() and word[k - 1].islower() and word[k - 2].islower() for k in range(3, len(word))) \
         and not word.startswith("Mac")
+
+
+def _article_bases(doc: Doc, found: list[NamedEntity]) -> list[NamedEntity]:
+    """Base forms the article itself settles: a lone surname written as in a full name elsewhere
+    takes that name's base ("Захарова" beside "Мария Захарова"), and a one-word name no dictionary
+    declined takes the shorter form the article also writes ("Gazpromu" beside "Gazprom",
+    "Barniera" beside "Michel Barnier")."""
+    surnames: dict[str, str] = {}
+    for ne in found:
+        words, bases = ne.text.split(), ne.base.split()
+        if ne.type == "PER" and len(words) > 1 and len(words) == len(bases):
+            surnames.setdefault(words[-1], bases[-1])
+    written = {w for ne in found for w in ne.text.split()} | {w for ne in found for w in ne.base.split()}
+    out = []
+    for ne in found:
+        if " " not in ne.text and ne.base == ne.text:
+            base = surnames.get(ne.text) if ne.type == "PER" else None
+            lang = _lang_at(doc, ne.start)
+            if base is None and lang in OBLIQUE:
+                base = next((ne.text[:-len(e)] for e in _ARTICLE_ENDINGS
+                             if ne.text.endswith(e) and len(ne.text) - len(e) >= 3 and ne.text[:-len(e)] in written), None)
+            if base and base != ne.text:
+                ne = NamedEntity(ne.doc_id, ne.start, ne.end, ne.text, ne.type, base, ne.key)
+        out.append(ne)
+    return out
+
+
+def _lang_at(doc: Doc, offset: int) -> str | None:
+    return next((s.lang for s in doc.sentences if s.start <= offset < s.end), None)
+
+
+# case endings a name takes on in Polish, Czech, Russian and Ukrainian, longest first
+_ARTICLE_ENDINGS = ("owi", "ovi", "ego", "emu", "ого", "ому", "em", "om", "ie", "ем", "ом", "ою", "ой",
+                    "u", "a", "e", "y", "у", "а", "е", "і", "ю", "я")
 
 
 def _cased(lemma: str, surface: str) -> str:
