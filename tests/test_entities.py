@@ -73,6 +73,20 @@ def test_base_forms_keep_capitals_gender_and_number(pipeline, recogniser):
     assert got["Polaków"][1] == "Polacy"
 
 
+def test_event_names_of_several_words(pipeline, recogniser):
+    got = {e.text: (e.type, e.base) for e in _ents(pipeline, recogniser,
+                                                   "Po II wojnie światowej i w czasie zimnej wojny granice się zmieniły.",
+                                                   "pl")}
+    assert got["II wojnie światowej"] == ("EVT", "II wojna światowa")
+    assert got["zimnej wojny"] == ("EVT", "zimna wojna")
+    got = {e.text: (e.type, e.base) for e in _ents(pipeline, recogniser,
+                                                   "После Второй мировой войны, в новом году, открылись Олимпийские игры.",
+                                                   "ru")}
+    assert got["Второй мировой войны"] == ("EVT", "Вторая мировая война")
+    assert got["Олимпийские игры"] == ("EVT", "Олимпийские игры")
+    assert not any("новом" in t for t in got)  # "the new year" in lower case is no New Year
+
+
 def test_czech_words_brands_and_latin_names(pipeline, recogniser):
     got = {e.text: e.type for e in _ents(pipeline, recogniser,
                                          "Pokud to schválí Evropská komise, firma BioNTech začne dodávat.", "cs")}

@@ -70,6 +70,7 @@ def _ner_data():
 class Recogniser:
     def __init__(self, index: NameIndex, morph: Morphology):
         self.index, self.morph = index, morph
+        self._phrase_tables: dict[str, dict] = {}
 
     def add_mentions(self, doc: Doc) -> None:
         """Give the event stages the people and organisations that only the name classes found, so
@@ -114,6 +115,13 @@ class Recogniser:
             base = self._base(toks[m.first_token:m.last_token + 1], lang, kind)
             out.append(NamedEntity(doc.article.doc_id, m.start, m.end, m.text, kind, base, m.key))
             taken.update(range(m.first_token, m.last_token + 1))
+        for k, j, typ, name in self._phrases(toks, lang, taken):  # "II wojny światowej", "холодной войны"
+            run = toks[k:j + 1]
+            base = _cased_run(name, run)  # the table's spelling is the base form
+            out.append(NamedEntity(doc.article.doc_id, run[0].start, run[-1].end,
+                                   sent.text[run[0].start - sent.start:run[-1].end - sent.start], typ, base,
+                                   to_latin(base, lang)))
+            taken.update(range(k, j + 1))
         known = len(out)  # the names the tables know; the runs below are typed by the name classes
         firsts = first_names()
         k = 0
@@ -172,6 +180,48 @@ class Recogniser:
             out.append(NamedEntity(doc.article.doc_id, start, end, sent.text[start - sent.start:end - sent.start],
                                    typ, base, to_latin(base, sent.lang)))
         return out
+
+    def _phrases(self, toks: list[Token], lang: str, taken: set[int]) -> list[tuple[int, int, str, str]]:
+        """(first token, last token, EVT|PRO, the table's name) of the tables' names of several words, matched on the
+        words' forms and lemmas, the first word written with the table's capital or without it."""
+        table = self._phrase_table(lang)
+        out = []
+        k = 0
+        while k < len(toks):
+            best = None
+            if k not in taken:
+                for f in _forms([toks[k]], lang):
+                    for words, typ, capital, name in table.get(f, ()):
+                        n = len(words)
+                        if k + n <= len(toks) and capital == toks[k].text[:1].isupper() \
+                                and not any(k + i in taken for i in range(n)) \
+                                and all(set(_forms([toks[k + i]], lang)) & words[i] for i in range(1, n)) \
+                                and (best is None or n > best[0]):
+                            best = (n, typ, name)
+            if best is None:
+                k += 1
+                continue
+            out.append((k, k + best[0] - 1, best[1], best[2]))
+            k += best[0]
+        return out
+
+    def _phrase_table(self, lang: str) -> dict[str, list[tuple[tuple[frozenset[str], ...], str, bool, str]]]:
+        """First-word form -> (every word's forms, type, written with a capital) of the EVT and PRO
+        names of several words, the words' forms read in `lang`."""
+        if lang in self._phrase_tables:
+            return self._phrase_tables[lang]
+        data = load_yaml(data_path("ner.yaml"))
+        table: dict[str, list] = {}
+        for typ in ("evt", "pro"):
+            for name in data[typ]:
+                words = name.split()
+                if len(words) < 2:
+                    continue
+                forms = tuple(frozenset({w.lower(), *(x for x in self.morph.analyse(w, lang)[0])}) for w in words)
+                for f in forms[0]:
+                    table.setdefault(f, []).append((forms, typ.upper(), words[0][:1].isupper(), name))
+        self._phrase_tables[lang] = table
+        return table
 
     def _starts(self, toks: list[Token], k: int, lang: str, heads, special) -> bool:
         t = toks[k]
