@@ -308,6 +308,15 @@ class Morphology:
                     tags.append(str(p.tag))
         return tuple(lemmas), tuple(tags)
 
+    def common_abbreviation(self, word: str, lang: str) -> bool:
+        """Whether the Russian dictionary knows an abbreviation only as a common noun ("СМИ", "ВВП"),
+        not as an organisation's or a place's ("МИД", "США")."""
+        if lang != "ru":
+            return False
+        parses = self._pym(lang).parse(word)
+        return bool(parses) and all(p.is_known and "Abbr" in p.tag.grammemes
+                                    and not {"Orgn", "Geox", "Name", "Surn", "Trad"} & p.tag.grammemes for p in parses)
+
     def common_word(self, word: str, lang: str) -> bool:
         """Whether the dictionary of a language without word classes (simplemma's) knows the
         lower-cased word: a capitalised "Pokud" or "Evropské" is a word, "Prymula" is not."""

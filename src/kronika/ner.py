@@ -158,8 +158,8 @@ class Recogniser:
             over = [t for s, e, t in spans if s < ne.end and ne.start < e]
             if over and ne.type in ("PER", "LOC", "ORG") and over[0] != ne.type:
                 ne = NamedEntity(ne.doc_id, ne.start, ne.end, ne.text, over[0], ne.base, ne.key)
-            elif not over and ne.type == "PER":
-                continue
+            elif not over and (ne.type == "PER" or (ne.start == sent.start and " " not in ne.text)):
+                continue  # a person, or one word opening the sentence ("То", "Тем"), the tagger sees no name in
             out.append(ne)
         return out
 
@@ -261,6 +261,8 @@ class Recogniser:
         if "geo" in classes:
             return "LOC"
         if all(t.text.isupper() and len(t.text) >= 2 for t in run):
+            if len(run) == 1 and self.morph.common_abbreviation(run[0].text, lang):
+                return None  # "СМИ" (the media), "ВВП" (GDP)
             return "ORG"
         if len(run) == 1 and (is_known_common(run[0].tags) if lang in ("pl", "ru", "uk")
                               else self.morph.common_word(run[0].text, lang)):
