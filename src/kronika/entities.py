@@ -156,6 +156,8 @@ class EntityFinder:
                 dateline = i == 0 and len(first.text) >= 4 and len(toks) > 1 and toks[1].text in (",", "-", "(", "–", "—")
                 if place.resolution == "city" and (len(first.text) < 3 or (first.text.isupper() and not dateline)):
                     continue  # "AP", "NATO"; but "LONDON, Ky." opens a report
+                if place.resolution == "city" and first.lower in _event_and_product_words():
+                    continue  # "over Christmas" is no Christmas, Florida; "on Twitter" no town either
                 if place.resolution == "city" and is_known_common(first.tags) and not is_proper(first.tags) \
                         and place.population < 500_000:
                     continue  # "Nie", "Bar": a common word that is also a town somewhere (the Ukrainian
@@ -254,6 +256,13 @@ def main_country(doc: Doc, index: NameIndex) -> str | None:
                 counts[index.alpha3.get(m.place.country, "")] += 2 if m.place.resolution == "country" else 1
     counts.pop("", None)
     return counts.most_common(1)[0][0] if counts else None
+
+
+@functools.lru_cache(maxsize=1)
+def _event_and_product_words() -> frozenset[str]:
+    """The one-word names of events and products the name classes know (data/ner.yaml)."""
+    data = load_yaml(data_path("ner.yaml")) or {}
+    return frozenset(w.lower() for kind in ("evt", "pro") for w in data.get(kind) or () if " " not in w)
 
 
 @functools.lru_cache(maxsize=1)

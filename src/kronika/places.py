@@ -296,6 +296,8 @@ class PlaceResolver:
                 continue
             w = 1.0 if c.kind == "toponym" else 0.5
             key = _name_key(c)
+            if top.resolution == "city" and top.population < SMALL_TOWN and own[key]:
+                continue  # a small town's name says where the article is once, however often it is repeated
             country_w[top.country] += w
             own[key][top.country] += w
             if top.resolution in ("admin1", "admin2", "city") and top.admin1:
@@ -340,8 +342,13 @@ class PlaceResolver:
         # of the kind of the names listed with it ("Montana and Wyoming" are both states)
         chosen: dict[str, tuple[Place | None, float]] = {k: (None, 0.0) for k in by_name}
         peers = _listed_kinds(doc, cands, first)
-        cells = _cells(scored) if COHERENCE else {}
-        settled = _Settled(first, 300.0)
+        # a small town in a country no other name brings up ("at Heathrow" read as Heathrow, Florida)
+        # does not pull the article's other names towards it
+        def stray(key: str, p: Place) -> bool:
+            return p.population < SMALL_TOWN and country_w.get(p.country, 0) - own[key].get(p.country, 0) <= 0
+
+        cells = _cells(scored, stray) if COHERENCE else {}
+        settled = _Settled({k: p for k, p in first.items() if not stray(k, p)}, 300.0)
         for key, ranked in scored.items():
             if len(ranked) > 1:
                 rescored = []
@@ -493,14 +500,16 @@ class _Settled:
         return [q for _, _, q in found]
 
 
-def _cells(scored: dict[str, list[tuple[float, Place]]]) -> dict[tuple[int, int], list]:
+def _cells(scored: dict[str, list[tuple[float, Place]]], stray) -> dict[tuple[int, int], list]:
     """Every reading of every name in a grid of half-degree cells, weighted by 1/readings of its
-    name: a name with one reading pins the article down, "Springfield" (forty readings) hardly."""
+    name: a name with one reading pins the article down, "Springfield" (forty readings) hardly; a
+    `stray(key, place)` reading counts a quarter."""
     cells: dict[tuple[int, int], list] = defaultdict(list)
     for key, ranked in scored.items():
         readings = [p for _, p in ranked[:60] if p.lat is not None and p.resolution in ("city", "admin2")]
         for p in readings:
-            cells[(int(p.lat // _CELL), int(p.lon // _CELL))].append((key, 1.0 / math.sqrt(len(readings)), p.lat, p.lon))
+            w = 1.0 / math.sqrt(len(readings)) * (0.25 if stray(key, p) else 1.0)
+            cells[(int(p.lat // _CELL), int(p.lon // _CELL))].append((key, w, p.lat, p.lon))
     return cells
 
 
