@@ -55,6 +55,7 @@ class _Cand:
     within: list[Place]  # "City, <these>": a state or country named right after the name
     source: Mention | None = None  # the entity stage's mention it stands for, if any
     governed: bool = False  # followed by a word of government ("the Quebec government"): a state or country
+    qualified: bool = False  # "Holliday, Mo." / "Holliday, Missouri, and": the state closes the name
 
 
 class PlaceResolver:
@@ -186,9 +187,12 @@ class PlaceResolver:
                 and toks[m.last_token + 1].text == "," and not (places and max(places, key=_prior).resolution == "country"):
             # "Springfield, Ill."; a country lies in no other place ("in Russia, U.S. officials said")
             within = [p for p in (nxt.place, *nxt.alternatives) if p.resolution in ("admin1", "country", "admin2")]
+        after = nxt.last_token + 1 if within else None
+        qualified = bool(within) and within[0].resolution == "admin1" and not listed \
+            and (after >= len(toks) or not toks[after].text[:1].isalnum())
         governed = m.last_token + 1 < len(toks) and toks[m.last_token + 1].lower.rstrip(".") in \
             _place_words().get("governments", frozenset())
-        return _Cand(m, places, "toponym", after_prep or listed, within, source, governed)
+        return _Cand(m, places, "toponym", after_prep or listed, within, source, governed, qualified)
 
     def _is_dateline(self, doc: Doc, m: Mention) -> bool:
         """The mention `dateline_place` made of a wire report's dateline (it carries one reading)."""
@@ -225,7 +229,7 @@ class PlaceResolver:
         within = []
         if nxt is not None and nxt.first_token == j + 2 and toks[j + 1].text == "," and nxt.place is not None:
             within = [p for p in (nxt.place, *nxt.alternatives) if p.resolution in ("admin1", "country", "admin2")]
-        return [_Cand(m, places, "toponym", True, within)]
+        return [_Cand(m, places, "toponym", True, within, qualified=bool(within) and within[0].resolution == "admin1")]
 
     def _hyphen_parts(self, sent: Sentence, si: int, ms: list[Mention]) -> list[_Cand]:
         """Places inside hyphenated words that are no names themselves: "Seattle-based",
@@ -390,6 +394,8 @@ class PlaceResolver:
                 inside = [p for p in c.places if any(_inside(p, w) for w in c.within)]
                 if inside and place not in inside:
                     place = max(inside, key=_prior)
+                elif not inside and c.qualified and all(p.resolution == "city" for p in c.places):
+                    place = c.within[0]  # "Holliday, Mo.": a town the tables lack, somewhere in Missouri
             key = _name_key(c)
             if place is not None and key not in supported and c.kind == "toponym" \
                     and _a_word(c, place, doc, country_w, own[key]):
