@@ -97,6 +97,17 @@ def test_country_names_and_lists_keep_their_kind(geoparser):
     assert next(t for t in tops if t.text == "Wyoming").feature == "admin1"
 
 
+def test_places_the_tables_lack_take_the_place_they_lie_in(geoparser):
+    tops = geoparser(Article("t", "Shells hit the villages of Zvorla and Pechyshche in Idlib province on Sunday.",
+                                   lang="en"))
+    got = {t.text: t for t in tops}
+    assert {"Zvorla", "Pechyshche"} <= set(got)
+    assert all(got[n].lat is not None and distance_km(got[n].lat, got[n].lon, 35.9, 36.6) < 100
+               for n in ("Zvorla", "Pechyshche"))
+    tops = geoparser(Article("t", "HOLLIDAY, Mo. - Firefighters were called to a barn outside town.", lang="en"))
+    assert next(t for t in tops if t.text == "HOLLIDAY").admin1 == "Missouri"
+
+
 def test_unknown_place_is_listed_with_a_reason(geoparser):
     tops = geoparser(Article("t", "The convoy stopped in Zvorlivka overnight before it reached Kharkiv.",
                                    lang="en"))

@@ -273,8 +273,13 @@ class PlaceResolver:
             taken = {k for m in doc.mentions[si] for k in range(m.first_token, m.last_token + 1)}
             toks = sent.tokens
             typed: dict[tuple[int, int], str] | None = None  # the name classes' types, read when first needed
+            kinds = _place_words().get("settlements", frozenset())
+            last_end = -10
             for k in range(1, len(toks)):
-                if toks[k - 1].lower not in locative or k in taken or not capitalised(toks[k]):
+                prev = toks[k - 1].lower
+                opens = prev in locative or (prev == "of" and k >= 2 and toks[k - 2].lower in kinds) \
+                    or (prev in ("and", ",") and last_end == k - 2)  # "the villages of Foua and Kfraya"
+                if not opens or k in taken or not capitalised(toks[k]):
                     continue
                 j = k
                 while j + 1 < len(toks) and j + 1 not in taken and capitalised(toks[j + 1]):
@@ -289,6 +294,7 @@ class PlaceResolver:
                 text = sent.text[toks[k].start - sent.start:toks[j].end - sent.start]
                 out[si].append(Mention(toks[k].start, toks[j].end, text, "LOC", text, text, None, None, None, None,
                                        False, (), k, j, si))
+                last_end = j
         return out
 
     # resolution --------------------------------------------------------------------------------
@@ -401,7 +407,7 @@ class PlaceResolver:
                     and _a_word(c, place, doc, country_w, own[key]):
                 continue
             out.append((c, place, score))
-        return out
+        return _enclosed(doc, out)
 
     def _toponym(self, doc: Doc, c: _Cand, place: Place | None, score: float) -> Toponym:
         m = c.mention
@@ -432,6 +438,35 @@ def _a_word(c: _Cand, place: Place, doc: Doc, country_w: Counter, own: Counter) 
             return True
         return max(p.population for p in c.places) < 1_000_000 and _common_word(c.mention, doc)
     return place.resolution in ("admin1", "admin2") and c.mention.first_token == 0 and _common_word(c.mention, doc)
+
+
+def _enclosed(doc: Doc, found: list[tuple[_Cand, Place | None, float]]) -> list[tuple[_Cand, Place | None, float]]:
+    """A name no table knows takes the place it is said to lie in: "the villages of Foua and Kfraya
+    in Idlib", "Maoxian county in Sichuan province" (its point within that place's)."""
+    links = {"in", "of", "near", ",", "and", "the", "a"} | _place_words().get("settlements", frozenset())
+    out = list(found)
+    placed: set[int] = set()  # names that took their place this way
+    for n in range(len(out) - 1, -1, -1):  # right to left, so that a list takes its last member's place
+        c, place, score = out[n]
+        if place is not None or c.places:
+            continue
+        m = c.mention
+        toks = doc.sentences[m.sentence].tokens if 0 <= m.sentence < len(doc.sentences) else []
+        k = m.last_token + 1
+        for i in range(n + 1, len(out)):
+            o, op, _ = out[i]
+            om = o.mention
+            if om.sentence != m.sentence or om.first_token < k:
+                continue
+            between = toks[k:om.first_token]
+            if len(between) > 4 or not all(t.lower in links for t in between) or not (i in placed or any(
+                    t.lower in ("in", "of", "near", ",") for t in between)):
+                break
+            if op is not None and op.resolution in ("city", "admin1", "admin2"):
+                out[n] = (c, op, 0.5)
+                placed.add(n)
+            break
+    return out
 
 
 def _listed_kinds(doc: Doc, cands: list[_Cand], first: dict[str, Place]) -> dict[str, set[tuple[str, str]]]:
