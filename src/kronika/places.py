@@ -130,7 +130,9 @@ class PlaceResolver:
                 if m.kind != "LOC" or not m.text[:1].isupper():
                     continue
                 prev = sent.tokens[m.first_token - 1] if m.first_token > 0 else None
-                after_prep = prev is not None and prev.lower in locative
+                after_prep = prev is not None and (prev.lower in locative or (
+                    prev.lower == "of" and m.first_token >= 2  # "the city of Bam"
+                    and sent.tokens[m.first_token - 2].lower in _place_words().get("settlements", frozenset())))
                 if prev is not None and capitalised(prev) and (prev.lower in HONORIFICS or _is_first_name(prev)):
                     rejected.append(m)
                     continue  # "Jesse Jackson", "Mr. Lincoln"
