@@ -26,6 +26,8 @@ NAME_LINKS = frozenset("nad pod am an der upon na над на".split())
 def token_forms(tok: Token, lang: str) -> list[str]:
     """Forms under which a token can start or continue a name."""
     forms = [tok.lower, *tok.lemmas[:4]]
+    if lang == "en" and tok.lower.endswith(("'s", "’s")) and len(tok.lower) > 3:
+        forms.append(tok.lower[:-2])  # "Giza's", a name with its possessive
     if tok.text[:1].isupper() and (not tok.tags or "ign" in tok.tags or lang not in ("pl", "ru", "uk")):
         forms.extend(b.lower() for b in guess_bases(tok.text, lang))
     elif tok.text[:1].isupper() and lang in ("pl", "ru", "uk") and not is_known_common(tok.tags):

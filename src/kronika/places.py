@@ -44,6 +44,7 @@ BIG_CITY = 500_000  # one smaller needs it when the article's other names put it
 FIRM = 3.0  # weight of names (a demonym counts half) that puts an article firmly in a country
 
 MentionKey = tuple[int, int, int]  # (sentence, start, end) of a mention
+POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 
 
 @dataclass(slots=True)
@@ -276,16 +277,23 @@ class PlaceResolver:
             toks = sent.tokens
             typed: dict[tuple[int, int], str] | None = None  # the name classes' types, read when first needed
             kinds = _place_words().get("settlements", frozenset())
+            features = _place_words().get(sent.lang, frozenset())
             last_end = -10
             for k in range(1, len(toks)):
                 prev = toks[k - 1].lower
                 opens = prev in locative or (prev == "of" and k >= 2 and toks[k - 2].lower in kinds) \
                     or (prev in ("and", ",") and last_end == k - 2)  # "the villages of Foua and Kfraya"
-                if not opens or k in taken or not capitalised(toks[k]):
+                owned = toks[k - 1].text.endswith(tuple(POSSESSIVE)) and any(
+                    m.last_token == k - 1 and m.kind == "LOC" and m.place is not None and m.place.resolution == "city"
+                    for m in doc.mentions[si])  # "Cairo's Abbasiya neighbourhood"
+                if not (opens or owned) or (k in taken and not owned) or not capitalised(toks[k]):
                     continue
                 j = k
-                while j + 1 < len(toks) and j + 1 not in taken and capitalised(toks[j + 1]):
+                while j + 1 < len(toks) and (j + 1 not in taken or owned) and capitalised(toks[j + 1]):
                     j += 1
+                if owned and not opens and not (
+                        toks[j].lower in features or (j + 1 < len(toks) and toks[j + 1].lower in features | kinds)):
+                    continue  # "London's Mayor Sadiq Khan" names no place
                 if toks[k].lower in cal or any(t.lower in cal for t in toks[k:j + 1]) or toks[k].text.isupper():
                     continue
                 if typed is None:
@@ -454,6 +462,13 @@ def _enclosed(doc: Doc, found: list[tuple[_Cand, Place | None, float]]) -> list[
             continue
         m = c.mention
         toks = doc.sentences[m.sentence].tokens if 0 <= m.sentence < len(doc.sentences) else []
+        owner = next((op for o, op, _ in out[:n] if o.mention.sentence == m.sentence and op is not None
+                      and op.resolution == "city" and o.mention.last_token == m.first_token - 1
+                      and toks[m.first_token - 1].text.endswith(tuple(POSSESSIVE))), None)
+        if owner is not None:  # "Cairo's Abbasiya neighbourhood" lies in Cairo
+            out[n] = (c, owner, 0.5)
+            placed.add(n)
+            continue
         k = m.last_token + 1
         for i in range(n + 1, len(out)):
             o, op, _ = out[i]
