@@ -190,7 +190,11 @@ class PlaceResolver:
                 and toks[m.last_token + 1].text == "," and not (places and max(places, key=_prior).resolution == "country"):
             # "Springfield, Ill."; a country lies in no other place ("in Russia, U.S. officials said")
             within = [p for p in (nxt.place, *nxt.alternatives) if p.resolution in ("admin1", "country", "admin2")]
-        after = nxt.last_token + 1 if within else None
+        postal = None
+        if not within and m.text.isupper() and (m.first_token == 0 or doc.article.body[m.start - 1:m.start] == "\n"):
+            postal = self._postal_state(toks, m.last_token, m.sentence)  # "LOUISVILLE, KY--"
+            within = postal.places if postal is not None else []
+        after = nxt.last_token + 1 if within and postal is None else len(toks)
         qualified = bool(within) and within[0].resolution == "admin1" and not listed \
             and (after >= len(toks) or not toks[after].text[:1].isalnum())
         governed = m.last_token + 1 < len(toks) and toks[m.last_token + 1].lower.rstrip(".") in \
@@ -230,9 +234,27 @@ class PlaceResolver:
                     False, (), k, j, si)
         nxt = next((x for x in ms if x.first_token > j), None)
         within = []
+        out = []
         if nxt is not None and nxt.first_token == j + 2 and toks[j + 1].text == "," and nxt.place is not None:
             within = [p for p in (nxt.place, *nxt.alternatives) if p.resolution in ("admin1", "country", "admin2")]
-        return [_Cand(m, places, "toponym", True, within, qualified=bool(within) and within[0].resolution == "admin1")]
+        elif (postal := self._postal_state(toks, j, si)) is not None:
+            within = postal.places
+            out.append(postal)
+        return [_Cand(m, places, "toponym", True, within, qualified=bool(within) and within[0].resolution == "admin1"),
+                *out]
+
+    def _postal_state(self, toks, j: int, si: int) -> _Cand | None:
+        """The US state whose postal code follows a dateline's town ("LOUISVILLE, KY--", "EDMONTON,
+        Ky (WBKO)"), as a toponym; two capitals are read as a state nowhere else."""
+        if j + 2 >= len(toks) or toks[j + 1].text != "," or len(toks[j + 2].text) != 2 \
+                or not toks[j + 2].text.isalpha() or not toks[j + 2].text[:1].isupper():
+            return None
+        pi = self.index.admin1.get(("US", toks[j + 2].text.upper()))
+        if pi is None:
+            return None
+        state, code = self.index.place_at(pi), toks[j + 2]
+        return _Cand(Mention(code.start, code.end, code.text, "LOC", state.name, state.name, None, None, state, None,
+                             False, (), j + 2, j + 2, si), [state], "toponym", True, [])
 
     def _hyphen_parts(self, sent: Sentence, si: int, ms: list[Mention]) -> list[_Cand]:
         """Places inside hyphenated words that are no names themselves: "Seattle-based",
