@@ -137,6 +137,9 @@ class Recogniser:
                 j += 1
             run = toks[k:j + 1]
             typ = self._type(run, lang, heads.get(lang, frozenset()), firsts, pro, evt)
+            if typ == "PER" and len(run) == 1 and k > 0 and not self.morph.name_class(run[0].text, lang) \
+                    and run[0].lower not in firsts and _locative(toks[k - 1], lang):
+                typ = "LOC"  # "у Пенсільванії": an unknown word after "in" is a place, not a person
             if typ is not None:
                 text = sent.text[run[0].start - sent.start:run[-1].end - sent.start]
                 special = next((canonical[f] for f in _forms(run, lang) if f in canonical), None)
@@ -353,6 +356,12 @@ def _camel(word: str) -> bool:
     person ("McDonald", "DiCaprio", "MacArthur" are people)."""
     return any(word[k].isupper() and word[k - 1].islower() and word[k - 2].islower() for k in range(3, len(word))) \
         and not word.startswith("Mac")
+
+
+def _locative(t: Token, lang: str) -> bool:
+    """Whether a word is a preposition of place in its language ("in", "w", "у")."""
+    lex = load_lexicon(lang)
+    return lex is not None and t.lower in lex.locative
 
 
 def _article_bases(doc: Doc, found: list[NamedEntity]) -> list[NamedEntity]:
