@@ -12,7 +12,7 @@ from kronika.eval import entities as metrics
 from kronika.eval import slavicner
 from kronika.ner import Recogniser
 from kronika.records import Article
-from kronika.translit import to_latin
+from kronika.translit import name_key, to_latin
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +107,21 @@ def test_transliteration():
     assert to_latin("Лукашенко") == "Lukashenko"
     assert to_latin("Київ", "uk") == "Kyyiv"
     assert to_latin("Warszawa", "pl") == "Warszawa"
+
+
+def test_one_key_across_spelling_conventions():
+    forms = [("Токаев", "ru"), ("Токаєв", "uk"), ("Tokajew", "pl"), ("Tokajev", "cs"), ("Tokayev", "en")]
+    assert {name_key(w, lang) for w, lang in forms} == {"Tokaev"}
+    forms = [("Щербаков", "ru"), ("Szczerbakow", "pl"), ("Ščerbakov", "cs"), ("Shcherbakov", "en")]
+    assert {name_key(w, lang) for w, lang in forms} == {"Shcherbakov"}
+    assert name_key("Johnson", "en") == name_key("Johnson", "pl")  # one spelling, one key in any language
+
+
+def test_unknown_names_share_their_key_across_languages(pipeline, recogniser):
+    ru = _ents(pipeline, recogniser, "Губернатор Виктор Шмыряев заявил о новых мерах.", "ru")
+    pl = _ents(pipeline, recogniser, "Gubernator Wiktor Szmyriajew zapowiedział nowe środki.", "pl")
+    key = lambda ents, lang: name_key(next(e.key for e in ents if e.type == "PER"), lang)  # noqa: E731
+    assert key(ru, "ru") == key(pl, "pl")  # how events' names are compared across languages
 
 
 def _write_corpus(root):

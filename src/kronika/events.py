@@ -18,6 +18,7 @@ from .morph import first_person
 from .records import Actor, DateRef, Doc, Event, Place, Sentence, Trigger
 from .roles import Unit, clause_bounds, is_theme
 from .syntax import Parse, parse_sentences
+from .translit import name_key
 
 WINDOW = 8
 OPENING = frozenset('"„“«‘(:-–—')
@@ -514,8 +515,9 @@ def name_events(doc: Doc) -> None:
             si = position.get(sent.start)
             if si is None:
                 continue
-            keys.update(m.key for m in doc.mentions[si] if m.kind in NAMED_KINDS and m.key
-                        and not (m.place is not None and m.place.resolution == "country"))
+            lang = doc.sentences[si].lang
+            keys.update(name_key(m.key, lang) for m in doc.mentions[si] if m.kind in NAMED_KINDS and m.key
+                        and not (m.place is not None and m.place.resolution == "country"))  # "Tokajew" = "Токаев"
             keys.update("#" + t.text for t in sent.tokens
                         if t.text.isdigit() and len(t.text) >= 2 and not (len(t.text) == 4 and t.text[:2] in ("19", "20")))
         ev.names = tuple(sorted(keys))
