@@ -255,8 +255,8 @@ class Recogniser:
         if joined in pro or any(lw & pro for lw in lows[:1]):
             return "PRO"
         classes = [self.morph.name_class(t.text, lang) for t in run]
-        if lows[0] & heads:
-            return "ORG"
+        if lows[0] & heads or (len(run) >= 2 and any(lw & heads for lw in lows[1:])):
+            return "ORG"  # "Instytut ...", "Warszawskiego Uniwersytetu Medycznego"
         if "first" in classes or "surname" in classes or (len(run) >= 2 and lows[0] & firsts):
             return "PER"
         if "org" in classes:
