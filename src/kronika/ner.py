@@ -352,8 +352,12 @@ CYRILLIC = frozenset({"ru", "uk", "bg", "be", "sr", "mk"})
 
 
 def _camel(word: str) -> bool:
-    """A capital inside a word after two small letters ("BioNTech", "TurkStream"): a brand, not a
-    person ("McDonald", "DiCaprio", "MacArthur" are people)."""
+    """A capital inside a word after two small letters ("BioNTech", "TurkStream") or more capitals
+    than small letters ("PiS"): a brand or an organisation, not a person ("McDonald", "DiCaprio",
+    "MacArthur" are people)."""
+    if word.isascii() and any(c.islower() for c in word) and sum(c.isupper() for c in word) > sum(
+            c.islower() for c in word):
+        return True  # an acronym with small letters: "PiS", "UOKiK", "KfW"
     return any(word[k].isupper() and word[k - 1].islower() and word[k - 2].islower() for k in range(3, len(word))) \
         and not word.startswith("Mac")
 
