@@ -193,12 +193,12 @@ class Recogniser:
         while k < len(toks):
             best = None
             if k not in taken:
-                for f in _forms([toks[k]], lang):
+                for f in (toks[k].lower, *toks[k].lemmas):  # the tables' words are dictionary words
                     for words, typ, capital, name in table.get(f, ()):
                         n = len(words)
                         if k + n <= len(toks) and capital == toks[k].text[:1].isupper() \
                                 and not any(k + i in taken for i in range(n)) \
-                                and all(set(_forms([toks[k + i]], lang)) & words[i] for i in range(1, n)) \
+                                and all({toks[k + i].lower, *toks[k + i].lemmas} & words[i] for i in range(1, n)) \
                                 and (best is None or n > best[0]):
                             best = (n, typ, name)
             if best is None:
