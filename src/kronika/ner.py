@@ -313,7 +313,7 @@ class Recogniser:
             return t.text
         lemma = self.morph.proper_lemma(t.text, lang, run, typ)
         if typ == "LOC" and len(run) == 1 and len(t.lemmas) > 1:
-            # of a word's readings, the place the tables know best ("Niemiec": Niemcy, not Niemce)
+            # of a word's readings, the place the tables know as the largest (a country before a village)
             def size(name: str) -> int:
                 return max((e.population for e in self.index.lookup((name.lower(),)) if e.kind == "LOC"), default=-1)
             best = max(t.lemmas, key=size)

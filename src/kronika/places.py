@@ -57,6 +57,7 @@ class _Cand:
     source: Mention | None = None  # the entity stage's mention it stands for, if any
     governed: bool = False  # followed by a word of government ("the Quebec government"): a state or country
     qualified: bool = False  # "Holliday, Mo." / "Holliday, Missouri, and": the state closes the name
+    inside: bool = False  # no table knows the place; it is given the place the text says it lies in
 
 
 class PlaceResolver:
@@ -434,6 +435,7 @@ class PlaceResolver:
                     place = max(inside, key=_prior)
                 elif not inside and c.qualified and all(p.resolution == "city" for p in c.places):
                     place = c.within[0]  # "Holliday, Mo.": a town the tables lack, somewhere in Missouri
+                    c = replace(c, inside=True)
             key = _name_key(c)
             if place is not None and key not in supported and c.kind == "toponym" \
                     and _a_word(c, place, doc, country_w, own[key]):
@@ -453,6 +455,10 @@ class PlaceResolver:
         elif place.resolution == "admin1":
             admin1 = place.name
         reason = None if place.lat is not None else "the gazetteer has no coordinates for this place"
+        if c.inside:  # a place no table knows, at the point of the one the text puts it in
+            return Toponym(doc.article.doc_id, m.start, m.end, m.text, None, place.name, place.country, admin1 or (
+                place.name if place.resolution == "admin1" else None), place.lat, place.lon, "other", score, c.kind,
+                f"no gazetteer entry for this name; placed at {place.name}, which the text says it lies in")
         return Toponym(doc.article.doc_id, m.start, m.end, m.text, place.geonameid if place.geonameid and place.geonameid > 0
                        else None, place.name, place.country, admin1, place.lat, place.lon,
                        FEATURES.get(place.resolution, "other"), score, c.kind, reason)
@@ -488,7 +494,7 @@ def _enclosed(doc: Doc, found: list[tuple[_Cand, Place | None, float]]) -> list[
                       and op.resolution == "city" and o.mention.last_token == m.first_token - 1
                       and toks[m.first_token - 1].text.endswith(tuple(POSSESSIVE))), None)
         if owner is not None:  # "Cairo's Abbasiya neighbourhood" lies in Cairo
-            out[n] = (c, owner, 0.5)
+            out[n] = (replace(c, inside=True), owner, 0.5)
             placed.add(n)
             continue
         k = m.last_token + 1
@@ -502,7 +508,7 @@ def _enclosed(doc: Doc, found: list[tuple[_Cand, Place | None, float]]) -> list[
                     t.lower in ("in", "of", "near", ",") for t in between)):
                 break
             if op is not None and op.resolution in ("city", "admin1", "admin2"):
-                out[n] = (c, op, 0.5)
+                out[n] = (replace(c, inside=True), op, 0.5)
                 placed.add(n)
             break
     return out
