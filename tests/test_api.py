@@ -50,6 +50,22 @@ def test_events_filters_pages_and_geojson(client):
     assert client.get("/api/events", params={"since": "yesterday"}).status_code == 422
 
 
+def test_stats_total_counts_what_the_list_pages_through(client):
+    every = client.get("/api/stats").json()
+    for params in ({}, {"country": "GE"}, {"type": "PROTEST"}, {"country": "UA", "since": "2026-01-01"}):
+        stats = client.get("/api/stats", params=params).json()
+        ids, page = [], 1
+        while True:
+            body = client.get("/api/events", params={**params, "page_size": 7, "page": page}).json()
+            ids += [x["cluster_id"] for x in body["items"]]
+            if not body["more"]:
+                break
+            page += 1
+        assert stats["clusters"] == len(ids) == len(set(ids)), params
+        if params:  # the articles behind the filtered events, not every article stored
+            assert 0 < stats["articles"] < every["articles"], params
+
+
 def test_cluster_article_and_stats(client):
     best = max(client.get("/api/events", params={"page_size": 500}).json()["items"], key=lambda x: x["n_articles"])
     c = client.get(f"/api/clusters/{best['cluster_id']}").json()

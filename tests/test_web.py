@@ -111,6 +111,41 @@ def test_page_map_filters_detail_and_screenshot(server, browser):
     assert shot.stat().st_size > 20_000
 
 
+def test_paging_keeps_markers_total_and_cluster_permalink(server, browser):
+    import json
+    import urllib.request
+
+    from selenium.webdriver.common.by import By
+
+    total = json.load(urllib.request.urlopen(server + "/api/stats"))["clusters"]
+    browser.get(server + "/?page_size=5")
+    _wait(browser, lambda d: d.execute_script("return window.kronikaReady === true"))
+    _wait(browser, lambda d: d.find_element(By.ID, "status").get_attribute("data-total") is not None)
+    assert int(browser.find_element(By.ID, "status").get_attribute("data-total")) == total
+    assert f"5 of {total} events" in browser.find_element(By.ID, "status").text
+    placed = json.load(urllib.request.urlopen(server + "/api/events?page_size=10"))["items"]
+    first = sum(1 for x in placed[:5] if x["lat"] is not None)
+    both = sum(1 for x in placed if x["lat"] is not None)
+    _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "path.cluster-marker")) == first)
+    browser.find_element(By.ID, "more").click()
+    _wait(browser, lambda d: d.find_element(By.ID, "status").get_attribute("data-shown") == "10")
+    # the second page adds its markers to the first page's
+    _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "path.cluster-marker")) == both)
+    # a cluster's permalink, opened afresh, shows that cluster's reports; the back button closes them
+    cid = placed[0]["cluster_id"]
+    browser.get(server + "/?type=PROTEST")
+    browser.get(f"{server}/#cluster={cid}")
+    _wait(browser, lambda d: d.find_element(By.ID, "detail").is_displayed())
+    assert browser.find_element(By.ID, "detail").get_attribute("data-cluster") == str(cid)
+    _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#mentions li")) >= 1)
+    browser.find_element(By.ID, "detail-close").click()
+    _wait(browser, lambda d: "#cluster=" not in d.current_url)
+    browser.back()
+    _wait(browser, lambda d: d.find_element(By.ID, "detail").is_displayed() and f"#cluster={cid}" in d.current_url)
+    browser.back()
+    _wait(browser, lambda d: not d.find_element(By.ID, "detail").is_displayed())
+
+
 def test_hostile_article_is_shown_not_run(server, browser):
     from selenium.webdriver.common.by import By
 

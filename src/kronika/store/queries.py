@@ -235,7 +235,10 @@ def stats(store, f: Filters | None = None) -> dict:
     conds = where_clauses(store, f, events)
     out = {}
     with store.engine.connect() as conn:
-        out["articles"] = conn.execute(sa.select(sa.func.count()).select_from(articles)).scalar()
+        if conds:  # the articles that report the events the filters keep
+            out["articles"] = conn.execute(sa.select(sa.func.count(sa.distinct(events.c.article_id))).where(*conds)).scalar()
+        else:
+            out["articles"] = conn.execute(sa.select(sa.func.count()).select_from(articles)).scalar()
         out["events"] = conn.execute(sa.select(sa.func.count()).select_from(events).where(*conds)).scalar()
         out["clusters"] = conn.execute(sa.select(sa.func.count(sa.distinct(events.c.cluster_id))).where(*conds)).scalar()
         for key, col in (("by_day", events.c.date), ("by_type", events.c.event_type), ("by_country", events.c.country)):

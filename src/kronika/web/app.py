@@ -212,7 +212,8 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
         return stats(store, f)
 
     @app.post("/api/extract", summary="Events of one text; nothing is stored",
-              responses={400: {"description": "The body is not JSON", "model": Problem}, **too_large})
+              responses={400: {"description": "A body that cannot be read as text (not UTF-8); one that is not "
+                                              "JSON or misses a field gets 422", "model": Problem}, **too_large})
     def api_extract(article: ArticleIn):
         doc = default_pipeline().process(Article(article.id or "request", article.text, date=article.day,
                                                  lang=article.lang, title=article.title, url=article.url))
@@ -235,7 +236,8 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
             raise refused
 
     @app.post("/api/ingest", summary="Store articles (needs the write token)", dependencies=[Depends(writer)],
-              responses={400: {"description": "The body is not JSON", "model": Problem},
+              responses={400: {"description": "A body that cannot be read as text (not UTF-8); one that is not "
+                                              "JSON or misses a field gets 422", "model": Problem},
                          401: {"description": "No or a wrong bearer token", "model": Problem},
                          403: {"description": "Writing is off (no token configured)", "model": Problem},
                          **too_large, **unreachable})

@@ -9,7 +9,11 @@
   const FIELDS = ["type", "country", "actor", "lang", "text", "since", "until"];
   const config = JSON.parse(document.getElementById("kronika-config").textContent || "{}");
   const $ = (id) => document.getElementById(id);
+  // clusters per request; `?page_size=` in the URL asks for other pages (kept when filters change)
+  const PAGE_SIZE = Math.min(1000, Math.max(1, Number(new URLSearchParams(location.search).get("page_size")) || 300));
   let page = 1;
+  let total = null;
+  let loaded = location.search;  // the filters the list shows (a new #cluster= alone reloads nothing)
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -41,8 +45,10 @@
   }
   function setFilters(f, push) {
     const q = new URLSearchParams(f);
+    if (PAGE_SIZE !== 300) q.set("page_size", String(PAGE_SIZE));
     const url = location.pathname + (q.toString() ? "?" + q : "");
     if (push) history.pushState(f, "", url); else history.replaceState(f, "", url);
+    loaded = location.search;
     showFilters(f);
     page = 1;
     load(f);
@@ -59,8 +65,8 @@
   });
   const markers = L.layerGroup().addTo(map);
 
-  function drawMarkers(items) {
-    markers.clearLayers();
+  function drawMarkers(items, append) {
+    if (!append) markers.clearLayers();  // "More" adds its markers to those shown
     for (const c of items) {
       if (c.lat == null || c.lon == null) continue;
       const m = L.circleMarker([c.lat, c.lon], {radius: 5 + 4 * Math.sqrt(c.n_articles || 1),
@@ -83,7 +89,7 @@
   }
 
   async function load(f) {
-    const q = new URLSearchParams({...f, per: "cluster", page: String(page), page_size: "300"});
+    const q = new URLSearchParams({...f, per: "cluster", page: String(page), page_size: String(PAGE_SIZE)});
     $("status").textContent = "Loading…";
     const r = await fetch("/api/events?" + q);
     if (!r.ok) { $("status").textContent = "The server said no: " + r.status; return; }
@@ -91,9 +97,22 @@
     if (page === 1) $("clusters").replaceChildren();
     for (const c of data.items) $("clusters").append(listItem(c));
     $("more").hidden = !data.more;
-    $("status").textContent = `${$("clusters").children.length} events${data.more ? " (more below)" : ""}`;
-    if (page === 1) drawMarkers(data.items); else data.items.forEach((c) => drawMarkers([c]));
-    if (page === 1) loadTimeline(f);
+    drawMarkers(data.items, page > 1);
+    if (page === 1) { total = null; loadTotal(f); loadTimeline(f); }
+    showCount(data.more);
+  }
+  function showCount(more) {
+    const shown = $("clusters").children.length;
+    $("status").dataset.shown = String(shown);
+    if (total != null) $("status").dataset.total = String(total);
+    $("status").textContent = total != null ? `${shown} of ${total} events${more ? " (more below)" : ""}`
+                                            : `${shown} events${more ? " (more below)" : ""}`;
+  }
+  async function loadTotal(f) {
+    const r = await fetch("/api/stats?" + new URLSearchParams(f));
+    if (!r.ok) return;
+    total = (await r.json()).clusters;
+    showCount(!$("more").hidden);
   }
 
   // -- detail -----------------------------------------------------------------------------------
@@ -118,11 +137,19 @@
     return p;
   }
 
-  async function openCluster(id) {
+  async function openCluster(id, push = true) {
     const r = await fetch("/api/clusters/" + encodeURIComponent(id));
     if (!r.ok) return;
     const c = await r.json();
-    $("detail-title").textContent = `${c.event_type} · ${c.location || c.country || "place unknown"}`;
+    if (push && location.hash !== "#cluster=" + c.cluster_id) {  // a permalink; the back button closes it
+      history.pushState(history.state, "", location.pathname + location.search + "#cluster=" + c.cluster_id);
+    }
+    const first = (c.mentions[0] || {}).record || {};
+    const party = (a) => a && (a.name || a.text || a.code);
+    const who = [party(first.actor), party(first.recipient)].filter(Boolean).join(" → ");
+    $("detail-title").textContent = [c.event_type + (first.mode ? "/" + first.mode : ""), who,
+                                     c.location || c.country || "place unknown"].filter(Boolean).join(" · ");
+    $("detail").dataset.cluster = String(c.cluster_id);
     $("detail-meta").textContent = `${c.first_date || ""}${c.last_date && c.last_date !== c.first_date ? " – " + c.last_date : ""}` +
       ` · ${c.n_articles} articles · ${c.n_mentions} reports · ${c.languages.join(", ")}`;
     const ol = $("mentions");
@@ -137,8 +164,16 @@
     $("detail").hidden = false;
     $("detail").focus();
   }
-  $("detail-close").addEventListener("click", () => { $("detail").hidden = true; });
-  document.addEventListener("keydown", (e) => { if (e.key === "Escape") $("detail").hidden = true; });
+  function closeCluster() {
+    $("detail").hidden = true;
+    if (location.hash.startsWith("#cluster=")) history.pushState(history.state, "", location.pathname + location.search);
+  }
+  function clusterInUrl() {
+    const m = /^#cluster=(\d+)$/.exec(location.hash);
+    return m ? m[1] : null;
+  }
+  $("detail-close").addEventListener("click", closeCluster);
+  document.addEventListener("keydown", (e) => { if (e.key === "Escape" && !$("detail").hidden) closeCluster(); });
 
   // -- timeline: events per day, stacked by quad class; drag to choose dates ----------------------
   let days = [];
@@ -206,10 +241,17 @@
   $("f-type").addEventListener("change", () => setFilters(formFilters(), true));
   $("f-clear").addEventListener("click", () => setFilters({}, true));
   $("more").addEventListener("click", () => { page += 1; load(readFilters()); });
-  window.addEventListener("popstate", () => { const f = readFilters(); showFilters(f); page = 1; load(f); });
+  window.addEventListener("popstate", () => {
+    const id = clusterInUrl();
+    if (id) openCluster(id, false); else $("detail").hidden = true;
+    if (location.search === loaded) return;  // only the chosen cluster changed
+    loaded = location.search;
+    const f = readFilters(); showFilters(f); page = 1; load(f);
+  });
   window.addEventListener("resize", () => drawTimeline(readFilters()));
   const initial = readFilters();
   showFilters(initial);
   load(initial);
+  if (clusterInUrl()) openCluster(clusterInUrl(), false);
   window.kronikaReady = true;
 })();
