@@ -66,6 +66,23 @@ def test_stats_total_counts_what_the_list_pages_through(client):
             assert 0 < stats["articles"] < every["articles"], params
 
 
+def test_article_spans_name_where_each_part_lies(client):
+    best = max(client.get("/api/events", params={"page_size": 500}).json()["items"], key=lambda x: x["n_articles"])
+    c = client.get(f"/api/clusters/{best['cluster_id']}").json()
+    a = client.get(f"/api/articles/{c['mentions'][0]['article_id']}").json()
+    roles = set()
+    for span in a["spans"]:
+        for part in span["parts"]:
+            assert span["sentence_start"] <= part["start"] < part["end"] <= span["sentence_end"] or part["role"] == "source"
+            roles.add(part["role"])
+        record = next(m["record"] for m in client.get(f"/api/clusters/{span['cluster_id']}").json()["mentions"]
+                      if m["event_id"] == span["event_id"])
+        for part in span["parts"]:
+            if part["role"] == "trigger":
+                assert a["text"][part["start"]:part["end"]] == record["evidence"]["trigger"]["text"]
+    assert "trigger" in roles and len(roles) >= 3, roles
+
+
 def test_cluster_article_and_stats(client):
     best = max(client.get("/api/events", params={"page_size": 500}).json()["items"], key=lambda x: x["n_articles"])
     c = client.get(f"/api/clusters/{best['cluster_id']}").json()

@@ -138,6 +138,15 @@ def test_paging_keeps_markers_total_and_cluster_permalink(server, browser):
     _wait(browser, lambda d: d.find_element(By.ID, "detail").is_displayed())
     assert browser.find_element(By.ID, "detail").get_attribute("data-cluster") == str(cid)
     _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#mentions li")) >= 1)
+    # a report's article, whole, with the spans kronika found highlighted and a key to the colours
+    browser.find_element(By.CSS_SELECTOR, "#mentions button.read").click()
+    _wait(browser, lambda d: d.find_element(By.ID, "article-view").is_displayed() and "#article=" in d.current_url)
+    roles = {m.get_attribute("data-role") for m in browser.find_elements(By.CSS_SELECTOR, "#article-text mark")}
+    assert "trigger" in roles and len(roles) >= 2, roles
+    assert browser.find_elements(By.CSS_SELECTOR, "#article-text mark.current")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#article-view .key mark")) == 6
+    browser.find_element(By.ID, "article-back").click()
+    _wait(browser, lambda d: d.find_element(By.ID, "cluster-view").is_displayed() and f"#cluster={cid}" in d.current_url)
     browser.find_element(By.ID, "detail-close").click()
     _wait(browser, lambda d: "#cluster=" not in d.current_url)
     browser.back()

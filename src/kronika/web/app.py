@@ -202,7 +202,7 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
             spans.append({"event_id": e.id, "cluster_id": e.cluster_id, "event_type": rec.get("event_type"),
                           "sentence_start": ev.get("start"), "sentence_end": ev.get("end"),
                           "trigger_start": (ev.get("trigger") or {}).get("start"),
-                          "trigger_end": (ev.get("trigger") or {}).get("end")})
+                          "trigger_end": (ev.get("trigger") or {}).get("end"), "parts": _parts(a.body, rec)})
         return {"article_id": a.id, "doc_id": a.doc_id, "title": a.title, "outlet": a.outlet, "url": a.url,
                 "date": a.date, "lang": a.lang, "text": a.body, "spans": spans}
 
@@ -393,6 +393,31 @@ def _evidence(rec: dict) -> dict:
             "actor": (rec.get("actor") or {}).get("text"), "recipient": (rec.get("recipient") or {}).get("text"),
             "place": loc.get("text") or loc.get("name"), "date": rec.get("date"), "date_text": rec.get("date_text"),
             "source": (rec.get("source") or {}).get("name"), "source_text": (rec.get("source") or {}).get("text")}
+
+
+def _parts(body: str, rec: dict) -> list[dict]:
+    """Where in the article's text an event's evidence lies, role by role (trigger, actor,
+    recipient, place, date, source): the trigger by its offsets, the others by their words' first
+    place in the sentence that reports the event (or, for the source, in the article)."""
+    ev = rec.get("evidence") or {}
+    start, end = ev.get("start"), ev.get("end")
+    if start is None or end is None or not 0 <= start <= end <= len(body):
+        return []
+    out = []
+    trig = ev.get("trigger") or {}
+    if isinstance(trig.get("start"), int) and isinstance(trig.get("end"), int) and start <= trig["start"] < trig["end"] <= end:
+        out.append({"role": "trigger", "start": trig["start"], "end": trig["end"]})
+    for role, value in (("actor", rec.get("actor")), ("recipient", rec.get("recipient")),
+                        ("place", rec.get("location")), ("date", rec.get("date_text")), ("source", rec.get("source"))):
+        text = value.get("text") if isinstance(value, dict) else value
+        if not isinstance(text, str) or not text.strip():
+            continue
+        i = body.find(text, start, end)
+        if i < 0 and role == "source":
+            i = body.find(text)
+        if i >= 0 and not any(p["start"] < i + len(text) and i < p["end"] for p in out):
+            out.append({"role": role, "start": i, "end": i + len(text)})
+    return sorted(out, key=lambda p: p["start"])
 
 
 def list_row(r: dict) -> dict:

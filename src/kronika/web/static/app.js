@@ -157,19 +157,68 @@
     for (const m of c.mentions) {
       const meta = [m.outlet || m.doc_id, m.article_date, m.record.language,
                     m.source ? "according to " + m.source : null].filter(Boolean).join(" · ");
-      const li = el("li", {class: "mention"}, highlighted(m), el("div", {class: "meta"}, meta));
+      const read = el("button", {type: "button", class: "read", "data-article": m.article_id}, "Read the article");
+      read.addEventListener("click", () => openArticle(m.article_id, m.event_id));
+      const li = el("li", {class: "mention"}, highlighted(m), el("div", {class: "meta"}, meta), read);
       if (m.title) li.prepend(el("div", {class: "meta"}, m.title));
       ol.append(li);
     }
+    $("cluster-view").hidden = false;
+    $("article-view").hidden = true;
     $("detail").hidden = false;
     $("detail").focus();
   }
+
+  // an article's whole text with every span kronika found in it, the chosen event's outlined
+  async function openArticle(id, eventId, push = true) {
+    const r = await fetch("/api/articles/" + encodeURIComponent(id));
+    if (!r.ok) return;
+    const a = await r.json();
+    if (push && location.hash !== "#article=" + a.article_id) {
+      history.pushState(history.state, "", location.pathname + location.search + "#article=" + a.article_id);
+    }
+    $("article-title").textContent = a.title || a.doc_id;
+    const meta = $("article-meta");
+    meta.replaceChildren([a.outlet, a.date, a.lang].filter(Boolean).join(" · "));
+    if (a.url && /^https?:\/\//i.test(a.url)) {
+      meta.append(" · ", el("a", {href: a.url, rel: "noopener noreferrer nofollow", target: "_blank"}, a.url));
+    }
+    const marks = [];
+    for (const s of a.spans) {
+      for (const p of s.parts || []) {
+        if (!marks.some((m) => p.start < m.end && m.start < p.end)) marks.push({...p, event: s.event_id, type: s.event_type});
+      }
+    }
+    marks.sort((x, y) => x.start - y.start);
+    const text = $("article-text");
+    text.replaceChildren();
+    let at = 0;
+    for (const m of marks) {
+      text.append(a.text.slice(at, m.start));
+      const mark = el("mark", {class: m.role + (m.event === eventId ? " current" : ""), title: `${m.role} · ${m.type}`,
+                               "data-role": m.role}, a.text.slice(m.start, m.end));
+      text.append(mark);
+      at = m.end;
+    }
+    text.append(a.text.slice(at));
+    $("detail").dataset.article = String(a.article_id);
+    $("cluster-view").hidden = true;
+    $("article-view").hidden = false;
+    $("detail").hidden = false;
+    const current = text.querySelector("mark.current");
+    if (current) current.scrollIntoView({block: "center"});
+  }
+  $("article-back").addEventListener("click", () => history.back());
   function closeCluster() {
     $("detail").hidden = true;
-    if (location.hash.startsWith("#cluster=")) history.pushState(history.state, "", location.pathname + location.search);
+    if (location.hash) history.pushState(history.state, "", location.pathname + location.search);
   }
   function clusterInUrl() {
     const m = /^#cluster=(\d+)$/.exec(location.hash);
+    return m ? m[1] : null;
+  }
+  function articleInUrl() {
+    const m = /^#article=(\d+)$/.exec(location.hash);
     return m ? m[1] : null;
   }
   $("detail-close").addEventListener("click", closeCluster);
@@ -242,8 +291,8 @@
   $("f-clear").addEventListener("click", () => setFilters({}, true));
   $("more").addEventListener("click", () => { page += 1; load(readFilters()); });
   window.addEventListener("popstate", () => {
-    const id = clusterInUrl();
-    if (id) openCluster(id, false); else $("detail").hidden = true;
+    const id = clusterInUrl(), art = articleInUrl();
+    if (id) openCluster(id, false); else if (art) openArticle(art, null, false); else $("detail").hidden = true;
     if (location.search === loaded) return;  // only the chosen cluster changed
     loaded = location.search;
     const f = readFilters(); showFilters(f); page = 1; load(f);
@@ -253,5 +302,6 @@
   showFilters(initial);
   load(initial);
   if (clusterInUrl()) openCluster(clusterInUrl(), false);
+  else if (articleInUrl()) openArticle(articleInUrl(), null, false);
   window.kronikaReady = true;
 })();
