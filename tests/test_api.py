@@ -66,6 +66,27 @@ def test_stats_total_counts_what_the_list_pages_through(client):
             assert 0 < stats["articles"] < every["articles"], params
 
 
+def test_export_rows_are_the_api_rows(client):
+    import csv
+    import io
+
+    from kronika.flat import columns
+
+    for params in ({}, {"country": "GE"}, {"type": "PROTEST", "per": "mention"}):
+        per = params.get("per", "cluster")
+        api = client.get("/api/events", params={**params, "page_size": 500}).json()["items"]
+        r = client.get("/api/export", params=params)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+        assert "attachment" in r.headers["content-disposition"] and r.headers["x-kronika-truncated"] == "false"
+        rows = list(csv.DictReader(io.StringIO(r.text)))
+        assert list(rows[0]) == list(columns(per == "cluster"))
+        key = "cluster_id" if per == "cluster" else "doc_id"
+        assert [row[key] for row in rows] == [str(x[key]) for x in api], params
+        g = client.get("/api/export", params={**params, "format": "geojson"}).json()
+        a = client.get("/api/events", params={**params, "page_size": 500, "format": "geojson"}).json()
+        assert g["type"] == "FeatureCollection" and [x["geometry"] for x in g["features"]] == [x["geometry"] for x in a["features"]]
+
+
 def test_article_spans_name_where_each_part_lies(client):
     best = max(client.get("/api/events", params={"page_size": 500}).json()["items"], key=lambda x: x["n_articles"])
     c = client.get(f"/api/clusters/{best['cluster_id']}").json()

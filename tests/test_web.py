@@ -127,6 +127,10 @@ def test_paging_keeps_markers_total_and_cluster_permalink(server, browser):
     first = sum(1 for x in placed[:5] if x["lat"] is not None)
     both = sum(1 for x in placed if x["lat"] is not None)
     _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "path.cluster-marker")) == first)
+    # the export links carry the view's filters and give every row the API gives
+    href = browser.find_element(By.ID, "export-csv").get_attribute("href")
+    assert "format=csv" in href
+    assert len(urllib.request.urlopen(href).read().decode().strip().splitlines()) == total + 1
     browser.find_element(By.ID, "more").click()
     _wait(browser, lambda d: d.find_element(By.ID, "status").get_attribute("data-shown") == "10")
     # the second page adds its markers to the first page's

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hmac
+import io
 import json
 import logging
 import re
@@ -20,7 +21,7 @@ import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi import Path as FastPath
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, BeforeValidator, Field, field_validator
 from starlette.datastructures import MutableHeaders
@@ -31,7 +32,7 @@ from ..batch import StoreSink, log_report, run_batch
 from ..filters import MAX_KM, FilterError, Filters, country_codes, make_filters
 from ..filters import MAX_TEXT as MAX_FILTER_TEXT
 from ..flat import flatten
-from ..output import feature_collection
+from ..output import Writer, feature_collection
 from ..records import Article
 from ..store import Store, query_clusters, query_mentions, query_stories, stats
 from .limits import BodyLimit, BodyRule
@@ -39,6 +40,8 @@ from .limits import BodyLimit, BodyRule
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_PAGE = 500
+MAX_EXPORT = 100_000  # rows of one export (the whole of a filtered view on most stores; bounded memory)
+EXPORT_CHUNK = 2_000
 MAX_TEXT = 100_000  # characters of one article sent to /api/extract or /api/ingest
 MAX_ID, MAX_TITLE, MAX_URL = 300, 1000, 2000  # characters of its other fields
 MAX_BATCH = 50  # articles in one /api/ingest request
@@ -163,6 +166,33 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
         if format == "geojson":
             return JSONResponse(feature_collection(rows, cluster=True, page=page, more=more))
         return {"items": [list_row(r) for r in rows], "page": page, "page_size": page_size, "more": more}
+
+    @app.get("/api/export", summary="Every event, cluster or report that passes the filters, as a file",
+             description=f"The columns of `kronika events --format csv` (or its GeoJSON), at most {MAX_EXPORT:,} "
+                         "rows, in the order of `/api/events`; the response says `X-Kronika-Truncated: true` when "
+                         "more pass the filters.",
+             responses={200: {"content": {"text/csv": {}, "application/geo+json": {}},
+                              "description": "The rows, as a download"},
+                        400: {"description": "A filter value that cannot be used", "model": Problem}, **unreachable})
+    def api_export(f: Filters = Depends(filters), per: Literal["cluster", "mention"] = "cluster",
+                   format: Literal["csv", "geojson"] = "csv"):
+        query = {"cluster": query_clusters, "mention": query_mentions}[per]
+        rows: list[dict] = []
+        while len(rows) <= MAX_EXPORT:
+            chunk = query(store, f, min(EXPORT_CHUNK, MAX_EXPORT + 1 - len(rows)), len(rows))
+            rows += chunk
+            if len(chunk) < EXPORT_CHUNK or len(rows) > MAX_EXPORT:
+                break
+        truncated = len(rows) > MAX_EXPORT
+        rows = rows[:MAX_EXPORT]
+        out = io.StringIO()
+        writer = Writer(out, format, cluster=per == "cluster")
+        writer.write(rows)
+        writer.close()
+        kind = "text/csv; charset=utf-8" if format == "csv" else "application/geo+json"
+        name = f"kronika-{per}s.{'csv' if format == 'csv' else 'geojson'}"
+        return Response(out.getvalue(), media_type=kind, headers={
+            "Content-Disposition": f'attachment; filename="{name}"', "X-Kronika-Truncated": str(truncated).lower()})
 
     @app.get("/api/clusters/{cluster_id}", summary="A cluster with every report of it",
              responses={404: {"description": "No such cluster", "model": Problem}, **unreachable})

@@ -98,7 +98,7 @@
     for (const c of data.items) $("clusters").append(listItem(c));
     $("more").hidden = !data.more;
     drawMarkers(data.items, page > 1);
-    if (page === 1) { total = null; loadTotal(f); loadTimeline(f); }
+    if (page === 1) { total = null; loadTotal(f); loadTimeline(f); exportLinks(f); }
     showCount(data.more);
   }
   function showCount(more) {
@@ -108,6 +108,13 @@
     $("status").textContent = total != null ? `${shown} of ${total} events${more ? " (more below)" : ""}`
                                             : `${shown} events${more ? " (more below)" : ""}`;
   }
+  function exportLinks(f) {  // the same filters, every row, as the CLI's CSV and GeoJSON
+    for (const fmt of ["csv", "geojson"]) $("export-" + fmt).href = "/api/export?" + new URLSearchParams({...f, format: fmt});
+  }
+  $("copy-link").addEventListener("click", async () => {
+    try { await navigator.clipboard.writeText(location.href); $("copied").textContent = "copied"; }
+    catch (e) { $("copied").textContent = location.href; }  // no clipboard here: the link to copy by hand
+  });
   async function loadTotal(f) {
     const r = await fetch("/api/stats?" + new URLSearchParams(f));
     if (!r.ok) return;
