@@ -159,6 +159,34 @@ def test_paging_keeps_markers_total_and_cluster_permalink(server, browser):
     _wait(browser, lambda d: not d.find_element(By.ID, "detail").is_displayed())
 
 
+def test_timeline_is_a_time_axis(server, browser):
+    import datetime
+    import json
+    import urllib.request
+
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/")
+    _wait(browser, lambda d: d.execute_script("return window.kronikaReady === true"))
+    _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#timeline rect[data-day]")) >= 5)
+    bars = {}
+    for r in browser.find_elements(By.CSS_SELECTOR, "#timeline rect[data-day]"):
+        bars[r.get_attribute("data-day")] = float(r.get_attribute("x"))
+    days = sorted(bars)
+    ordinal = {d: datetime.date.fromisoformat(d).toordinal() for d in days}
+    per_day = (bars[days[-1]] - bars[days[0]]) / (ordinal[days[-1]] - ordinal[days[0]])
+    # every bar sits at its date on one scale: days without events are gaps, not skipped
+    assert all(abs(bars[d] - bars[days[0]] - per_day * (ordinal[d] - ordinal[days[0]])) < 1.0 for d in days)
+    assert ordinal[days[-1]] - ordinal[days[0]] + 1 > len(days)  # the samples leave gaps
+    stats = json.load(urllib.request.urlopen(server + "/api/stats"))
+    assert set(days) == {d["key"] for d in stats["by_day"] if d["key"]}
+    # stacked by quad class, in the legend's colours, with dated ticks
+    quads = {r.get_attribute("data-quad") for r in browser.find_elements(By.CSS_SELECTOR, "#timeline rect[data-quad]")}
+    assert len(quads) >= 3
+    ticks = [t.text for t in browser.find_elements(By.CSS_SELECTOR, "#timeline text.tick")]
+    assert len(ticks) >= 3 and all(len(t) == 10 for t in ticks)
+
+
 def test_hostile_article_is_shown_not_run(server, browser):
     from selenium.webdriver.common.by import By
 

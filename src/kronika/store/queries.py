@@ -245,4 +245,9 @@ def stats(store, f: Filters | None = None) -> dict:
             rows = conn.execute(sa.select(col, sa.func.count(), sa.func.count(sa.distinct(events.c.cluster_id)))
                                 .where(*conds).group_by(col).order_by(col.asc().nulls_last())).all()
             out[key] = [{"key": r[0], "events": r[1], "clusters": r[2]} for r in rows]
+        # the timeline's stacks: events per day and type
+        rows = conn.execute(sa.select(events.c.date, events.c.event_type, sa.func.count()).where(*conds)
+                            .group_by(events.c.date, events.c.event_type)
+                            .order_by(events.c.date.asc().nulls_last(), events.c.event_type)).all()
+        out["by_day_type"] = [{"key": r[0], "type": r[1], "events": r[2]} for r in rows]
     return out

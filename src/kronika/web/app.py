@@ -281,7 +281,7 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page():
         html = (STATIC / "index.html").read_text(encoding="utf-8")
-        return HTMLResponse(html.replace("__KRONIKA_CONFIG__", json.dumps({"tiles": tiles}).replace("<", "\\u003c")))
+        return HTMLResponse(html.replace("__KRONIKA_CONFIG__", json.dumps({"tiles": tiles, "quads": QUADS}).replace("<", "\\u003c")))
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon():

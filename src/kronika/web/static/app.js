@@ -231,49 +231,95 @@
   $("detail-close").addEventListener("click", closeCluster);
   document.addEventListener("keydown", (e) => { if (e.key === "Escape" && !$("detail").hidden) closeCluster(); });
 
-  // -- timeline: events per day, stacked by quad class; drag to choose dates ----------------------
-  let days = [];
+  // -- timeline: a time axis (empty days are gaps), events per day or week stacked by quad class,
+  // dated ticks, a count of undated events; drag to choose dates -----------------------------------
+  const DAY = 86400000;
+  const QUAD_ORDER = ["verbal-cooperation", "material-cooperation", "verbal-conflict", "material-conflict"];
+  let axis = null;  // {t0, t1, step, x0, x1}: the dates the timeline spans and where they are drawn
+  let stacks = [];
   async function loadTimeline(f) {
     const q = new URLSearchParams({...f});
     q.delete("since"); q.delete("until");
     const r = await fetch("/api/stats?" + q);
     if (!r.ok) return;
     const s = await r.json();
-    days = s.by_day.filter((d) => d.key);
+    const undated = s.by_day.filter((d) => !d.key).reduce((n, d) => n + d.events, 0);
+    $("undated").textContent = undated ? `${undated} undated events not on the timeline` : "";
+    const byDay = new Map();
+    for (const d of s.by_day_type || []) {
+      if (!d.key || !/^\d{4}-\d{2}-\d{2}$/.test(d.key)) continue;
+      const quad = (config.quads || {})[d.type] || "other";
+      const row = byDay.get(d.key) || {};
+      row[quad] = (row[quad] || 0) + d.events;
+      byDay.set(d.key, row);
+    }
+    stacks = [...byDay.entries()].map(([key, row]) => ({key, t: Date.parse(key + "T00:00:00Z"), row}))
+                                 .sort((a, b) => a.t - b.t);
     drawTimeline(f);
   }
+  function iso(t) { return new Date(t).toISOString().slice(0, 10); }
   function drawTimeline(f) {
     const svg = $("timeline");
     svg.replaceChildren();
     const w = svg.clientWidth || 800, h = svg.clientHeight || 110;
-    if (!days.length) return;
-    const max = Math.max(...days.map((d) => d.events));
-    const bw = Math.max(2, (w - 20) / days.length);
-    days.forEach((d, i) => {
-      const bh = Math.max(1, (h - 24) * d.events / max);
-      const inRange = (!f.since || d.key >= f.since) && (!f.until || d.key <= f.until);
-      const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
-      for (const [k, v] of Object.entries({x: 10 + i * bw, y: h - 18 - bh, width: Math.max(1, bw - 1), height: bh,
-                                           fill: inRange ? "#546e7a" : "#cfd8dc", "data-day": d.key})) rect.setAttribute(k, v);
-      const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
-      title.textContent = `${d.key}: ${d.events} events`;
-      rect.append(title);
-      svg.append(rect);
-    });
-    const label = (x, text, anchor) => {
-      const t = document.createElementNS("http://www.w3.org/2000/svg", "text");
-      t.setAttribute("x", x); t.setAttribute("y", h - 4); t.setAttribute("font-size", "11");
-      t.setAttribute("text-anchor", anchor); t.textContent = text; svg.append(t);
+    if (!stacks.length) { axis = null; return; }
+    const t0 = stacks[0].t, t1 = stacks[stacks.length - 1].t;
+    const x0 = 10, x1 = w - 10;
+    const days = Math.round((t1 - t0) / DAY) + 1;
+    const step = days > (x1 - x0) / 3 ? 7 : 1;  // a week a bar when days would be thinner than 3 pixels
+    axis = {t0, t1: t0 + Math.ceil(days / step) * step * DAY, step, x0, x1};
+    const bins = new Map();
+    for (const s of stacks) {
+      const b = Math.floor((s.t - t0) / DAY / step);
+      const row = bins.get(b) || {};
+      for (const [k, v] of Object.entries(s.row)) row[k] = (row[k] || 0) + v;
+      bins.set(b, row);
+    }
+    const max = Math.max(...[...bins.values()].map((row) => Object.values(row).reduce((a, b) => a + b, 0)));
+    const bw = (x1 - x0) / Math.ceil(days / step);
+    const NS = "http://www.w3.org/2000/svg";
+    const node = (tag, attrs) => {
+      const n = document.createElementNS(NS, tag);
+      for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
+      return n;
     };
-    label(10, days[0].key, "start"); label(w - 10, days[days.length - 1].key, "end");
-    svg._bw = bw;
+    for (const [b, row] of bins) {
+      const t = t0 + b * step * DAY, x = x0 + b * bw;
+      const inRange = (!f.since || iso(t + (step - 1) * DAY) >= f.since) && (!f.until || iso(t) <= f.until);
+      let y = h - 18;
+      const n = Object.values(row).reduce((a, c) => a + c, 0);
+      for (const quad of [...QUAD_ORDER, "other"]) {
+        if (!row[quad]) continue;
+        const bh = Math.max(1, (h - 30) * row[quad] / max);
+        y -= bh;
+        const rect = node("rect", {x, y, width: Math.max(1, bw - 1), height: bh, fill: QUAD_COLOUR[quad] || "#90a4ae",
+                                   "fill-opacity": inRange ? 0.9 : 0.25, "data-day": iso(t), "data-quad": quad});
+        const title = node("title", {});
+        title.textContent = `${iso(t)}${step > 1 ? " (week)" : ""}: ${n} events, ${row[quad]} ${quad.replace("-", " ")}`;
+        rect.append(title);
+        svg.append(rect);
+      }
+    }
+    // ticks: about six dates along the axis
+    const ticks = Math.min(6, Math.ceil(days / step));
+    for (let i = 0; i <= ticks; i++) {
+      const t = t0 + Math.round((axis.t1 - t0) * i / ticks / DAY) * DAY, x = x0 + (x1 - x0) * (t - t0) / (axis.t1 - t0);
+      svg.append(node("line", {x1: x, x2: x, y1: h - 18, y2: h - 14, stroke: "#78909c"}));
+      const label = node("text", {x, y: h - 3, "font-size": 10,
+                                  "text-anchor": i === 0 ? "start" : i === ticks ? "end" : "middle", class: "tick"});
+      label.textContent = iso(t);
+      svg.append(label);
+    }
   }
   (function brushing() {
     const svg = $("timeline");
     let start = null, box = null;
-    const dayAt = (x) => days[Math.min(days.length - 1, Math.max(0, Math.floor((x - 10) / (svg._bw || 1))))];
+    const dateAt = (x) => {
+      const t = axis.t0 + (axis.t1 - axis.t0) * Math.min(1, Math.max(0, (x - axis.x0) / (axis.x1 - axis.x0)));
+      return iso(Math.min(axis.t1 - DAY, t));
+    };
     svg.addEventListener("pointerdown", (e) => {
-      if (!days.length) return;
+      if (!axis) return;
       start = e.offsetX;
       box = document.createElementNS("http://www.w3.org/2000/svg", "rect");
       box.setAttribute("class", "brush"); box.setAttribute("y", 0); box.setAttribute("height", svg.clientHeight);
@@ -285,9 +331,9 @@
     });
     svg.addEventListener("pointerup", (e) => {
       if (start == null) return;
-      const a = dayAt(Math.min(start, e.offsetX)), b = dayAt(Math.max(start, e.offsetX));
+      const a = dateAt(Math.min(start, e.offsetX)), b = dateAt(Math.max(start, e.offsetX));
       start = null;
-      if (a && b) setFilters({...formFilters(), since: a.key, until: b.key}, true);
+      setFilters({...formFilters(), since: a, until: b}, true);
     });
   })();
 
