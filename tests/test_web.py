@@ -70,6 +70,11 @@ def browser():
     driver.quit()
 
 
+def _markers(driver) -> int:
+    """Every marker on the map, those drawn inside a bubble of nearby events too."""
+    return driver.execute_script("return window.kronikaMarkers ? window.kronikaMarkers.getLayers().length : 0")
+
+
 def _wait(driver, cond, timeout=30):
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -82,7 +87,10 @@ def test_page_map_filters_detail_and_screenshot(server, browser):
 
     browser.get(server + "/")
     _wait(browser, lambda d: d.execute_script("return window.kronikaReady === true"))
-    _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "path.cluster-marker")) >= 10)
+    _wait(browser, lambda d: _markers(d) >= 10)
+    # markers close together show as a bubble with their number; the map fits the results
+    assert browser.find_elements(By.CSS_SELECTOR, ".cluster-icon") or len(
+        browser.find_elements(By.CSS_SELECTOR, "path.cluster-marker")) == _markers(browser)
     _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#timeline rect")) >= 5)
     n_all = len(browser.find_elements(By.CSS_SELECTOR, "#clusters li"))
     assert n_all >= 20
@@ -126,7 +134,7 @@ def test_paging_keeps_markers_total_and_cluster_permalink(server, browser):
     placed = json.load(urllib.request.urlopen(server + "/api/events?page_size=10"))["items"]
     first = sum(1 for x in placed[:5] if x["lat"] is not None)
     both = sum(1 for x in placed if x["lat"] is not None)
-    _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "path.cluster-marker")) == first)
+    _wait(browser, lambda d: _markers(d) == first)
     # the export links carry the view's filters and give every row the API gives
     href = browser.find_element(By.ID, "export-csv").get_attribute("href")
     assert "format=csv" in href
@@ -134,7 +142,7 @@ def test_paging_keeps_markers_total_and_cluster_permalink(server, browser):
     browser.find_element(By.ID, "more").click()
     _wait(browser, lambda d: d.find_element(By.ID, "status").get_attribute("data-shown") == "10")
     # the second page adds its markers to the first page's
-    _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "path.cluster-marker")) == both)
+    _wait(browser, lambda d: _markers(d) == both)
     # a cluster's permalink, opened afresh, shows that cluster's reports; the back button closes them
     cid = placed[0]["cluster_id"]
     browser.get(server + "/?type=PROTEST")

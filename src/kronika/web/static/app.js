@@ -55,7 +55,7 @@
   }
 
   // -- map --------------------------------------------------------------------------------------
-  const map = L.map("map", {worldCopyJump: true, preferCanvas: false}).setView([48, 25], 3);
+  const map = L.map("map", {worldCopyJump: true, preferCanvas: false, maxZoom: 12}).setView([48, 25], 3);
   if (config.tiles) L.tileLayer(config.tiles, {maxZoom: 12}).addTo(map);
   fetch("/static/vendor/countries-110m.json").then((r) => r.ok ? r.json() : null).then((topo) => {
     if (!topo) return;
@@ -63,18 +63,34 @@
     L.geoJSON(land, {style: {color: "#90a4ae", weight: 0.6, fillColor: "#f1f3ee", fillOpacity: 1},
                      interactive: false}).addTo(map).bringToBack();
   });
-  const markers = L.layerGroup().addTo(map);
+  // events close together are drawn as one bubble with their number (the count made as text)
+  const markers = L.markerClusterGroup({maxClusterRadius: 36, showCoverageOnHover: false, spiderfyOnMaxZoom: true,
+    iconCreateFunction: (group) => {
+      const n = group.getChildCount(), size = n < 10 ? 28 : n < 100 ? 34 : 42;
+      const div = document.createElement("div");
+      div.className = "cluster-icon";
+      div.style.width = div.style.height = size + "px";
+      div.textContent = String(n);
+      return L.divIcon({html: div, className: "cluster-bubble", iconSize: [size, size]});
+    }}).addTo(map);
+  window.kronikaMarkers = markers;  // for tests: every marker drawn, bubbled or not
 
   function drawMarkers(items, append) {
     if (!append) markers.clearLayers();  // "More" adds its markers to those shown
+    const add = [];
     for (const c of items) {
       if (c.lat == null || c.lon == null) continue;
+      const broad = c.resolution === "country" || c.resolution === "admin1";
       const m = L.circleMarker([c.lat, c.lon], {radius: 5 + 4 * Math.sqrt(c.n_articles || 1),
-        color: QUAD_COLOUR[c.quad] || "#555", weight: 1, fillOpacity: 0.55, className: "cluster-marker"});
-      m.bindTooltip(`${c.event_type} · ${c.location || c.country || ""} · ${c.first_date || ""} · ${c.n_articles || 1} articles`);
+        color: QUAD_COLOUR[c.quad] || "#555", weight: broad ? 2 : 1, dashArray: broad ? "4 3" : null,
+        fillOpacity: broad ? 0.08 : 0.55, className: "cluster-marker" + (broad ? " broad" : "")});
+      const where = (c.location || c.country || "") + (broad ? ` (placed at the ${c.resolution === "country" ? "country" : "region"}'s middle)` : "");
+      m.bindTooltip(`${c.event_type} · ${where} · ${c.first_date || ""} · ${c.n_articles || 1} articles`);
       m.on("click", () => openCluster(c.cluster_id));
-      m.addTo(markers);
+      add.push(m);
     }
+    markers.addLayers(add);
+    if (!append && add.length) map.fitBounds(markers.getBounds(), {padding: [30, 30], maxZoom: 7});  // fit the results
   }
 
   // -- list -------------------------------------------------------------------------------------
