@@ -60,6 +60,21 @@
   fetch("/static/vendor/countries-110m.json").then((r) => r.ok ? r.json() : null).then((topo) => {
     if (!topo) return;
     const land = topojson.feature(topo, topo.objects.countries);
+    // rings that cross the antimeridian (Russia, Fiji) would be drawn as bands across the map:
+    // their longitudes are made continuous; Antarctica, which circles the pole, is left out
+    land.features = land.features.filter((f) => f.id !== "010");
+    const unwrap = (ring) => {
+      for (let i = 1; i < ring.length; i++) {
+        while (ring[i][0] - ring[i - 1][0] > 180) ring[i][0] -= 360;
+        while (ring[i][0] - ring[i - 1][0] < -180) ring[i][0] += 360;
+      }
+    };
+    for (const f of land.features) {
+      const g = f.geometry;
+      if (!g) continue;
+      const polygons = g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [];
+      for (const polygon of polygons) polygon.forEach(unwrap);
+    }
     L.geoJSON(land, {style: {color: "#90a4ae", weight: 0.6, fillColor: "#f1f3ee", fillOpacity: 1},
                      interactive: false}).addTo(map).bringToBack();
   });
