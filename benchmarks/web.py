@@ -3,8 +3,8 @@
 and the time until the page is interactive (markers on the map) in headless Chromium.
 
 usage: python benchmarks/web.py [--db sqlite:///PATH] [--events N]
-Without --db a SQLite store of N events is built first (as benchmarks/store.py does; minutes) and
-kept at /tmp/kronika-bench-100k.db for the next run.
+Without --db a SQLite store of N events is built first (as benchmarks/store.py does; an hour or
+more for 100,000 on 2 cores) and kept at /tmp/kronika-bench-N.db for the next run.
 """
 from __future__ import annotations
 
@@ -35,14 +35,19 @@ def main() -> int:
     args = ap.parse_args()
     db = args.db
     if not db:
-        path = Path("/tmp/kronika-bench-100k.db")
+        path = Path(f"/tmp/kronika-bench-{args.events}.db")
         db = f"sqlite:///{path}"
         if not path.exists():
             from kronika.pipeline import Pipeline
             from store import build_store
 
             t = time.perf_counter()
-            _, made, _ = build_store(db, args.events, Pipeline.default())
+            partial = path.with_name(path.name + ".partial")  # renamed when whole: an interrupted build is not reused
+            for old in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+                old.unlink(missing_ok=True)
+            store, made, _ = build_store(f"sqlite:///{partial}", args.events, Pipeline.default())
+            store.engine.dispose()
+            partial.rename(path)
             print(f"built a store of {made} events in {time.perf_counter() - t:.0f} s")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
