@@ -5,6 +5,7 @@ letters (a fact table, per letter); kronika uses it for identities, not for disp
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -50,6 +51,7 @@ _SPELLINGS = re.compile("|".join(sorted(map(re.escape, _RULES), key=len, reverse
 _VOWELS = frozenset("aeiouy")
 
 
+@functools.lru_cache(maxsize=100_000)  # events of one sentence fold the same names
 def name_key(text: str, lang: str = "ru") -> str:
     """One key for a name however a language spells it, for matching names no table knows: Токаев,
     Токаєв, Tokajew, Tokajev and Tokayev are all 'Tokaev'; Зеленский, Zełenski and Zelenskyj
