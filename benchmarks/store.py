@@ -33,6 +33,8 @@ def _timeit(fn, repeat: int = 5) -> float:
 
 
 def main() -> int:
+    from tests.synthetic import build_store
+
     from kronika.readers import read_inputs
     from kronika.pipeline import Pipeline
     from kronika.filters import Filters
@@ -90,35 +92,6 @@ def main() -> int:
         if server:
             server.stop()
     return 0
-
-
-def build_store(url: str, n_events: int, pipeline):
-    """A store of about `n_events` events: the samples' events copied into new articles, with dates
-    spread over 2025 and places over 40 regions of 10 countries. Returns (store, events, articles)."""
-    from kronika.readers import read_inputs
-    from kronika.store import Store
-
-    store = Store(url)
-    samples = [(a, [e.to_dict() for e in pipeline.process(a).events])
-               for a in read_inputs(sorted(glob.glob(str(ROOT / "src/kronika/samples/*.txt"))))]
-    pool = [r for _, recs in samples for r in recs]
-    rng = random.Random(7)
-    countries = [("UA", 49.0, 32.0), ("PL", 52.0, 19.0), ("RU", 56.0, 38.0), ("KZ", 48.0, 68.0), ("GE", 42.0, 43.5),
-                 ("DE", 51.0, 10.0), ("CZ", 49.8, 15.5), ("BY", 53.0, 28.0), ("KE", 0.0, 38.0), ("US", 39.0, -98.0)]
-    countries = [(c, la + d, lo + d) for d in range(4) for c, la, lo in countries]
-    made = n_articles = 0
-    while made < n_events:
-        a, _ = samples[n_articles % len(samples)]
-        a = dataclasses.replace(a, doc_id=f"{a.doc_id}-{n_articles}", body=a.body + f"\n{n_articles}")
-        n_articles += 1
-        cc, lat, lon = countries[rng.randrange(len(countries))]
-        day = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-        recs = [dict(r, date=day, time=None, location={"name": f"P{cc}", "geonameid": None, "country": cc,
-                                            "lat": lat + rng.uniform(-1, 1), "lon": lon + rng.uniform(-1, 1)})
-                for r in rng.sample(pool, k=min(20, n_events - made))]
-        store.add(a, recs)
-        made += len(recs)
-    return store, made, n_articles
 
 
 if __name__ == "__main__":

@@ -160,6 +160,18 @@ def test_writing_needs_the_token(client, tmp_path):
     assert read_only.post("/api/ingest", json=art, headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 403
 
 
+def test_place_labels_come_by_size_with_their_zoom(client):
+    r = client.get("/api/labels")
+    assert r.status_code == 200 and "max-age" in r.headers["cache-control"]
+    labels = r.json()
+    assert len(labels) > 5000
+    names = {name: (lat, lon, zoom) for name, lat, lon, zoom in labels}
+    assert names["Moscow"][2] == 2 and abs(names["Moscow"][0] - 55.75) < 0.1  # a capital of millions: from far out
+    assert names["Vaduz"][2] == 3  # every capital, however small
+    order = [name for name, *_ in labels]
+    assert order.index("Moscow") < order.index("Kraków") < order.index("Lublin")  # the bigger first
+
+
 def test_page_is_served_with_a_strict_policy(client):
     r = client.get("/")
     assert r.status_code == 200 and "leaflet.js" in r.text

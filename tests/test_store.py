@@ -20,6 +20,7 @@ from kronika.cli import app
 from kronika.eval.clusters import score_clusters
 from kronika.eval.events import read_jsonl
 from kronika.filters import Filters
+from kronika.records import Article
 from kronika.store import Store, query_clusters, query_mentions, stats
 from kronika.store.schema import articles, clusters, events
 
@@ -68,12 +69,14 @@ def db_url(request, tmp_path):
 
 @pytest.fixture(scope="module")
 def filled(pipeline, tmp_path_factory, postgres):
-    """The samples ingested into a SQLite store and into a PostgreSQL store."""
+    """The samples and one undated report ingested into a SQLite store and into a PostgreSQL store."""
     server, base = postgres
     stores = {"sqlite": Store(f"sqlite:///{tmp_path_factory.mktemp('db') / 'samples.db'}"),
               "postgresql": Store(server.new_database(base, "samples"))}
+    undated = Article("undated", "Police detained nine protesters in Brno, the police said.", lang="en")
     for s in stores.values():
         s.ingest(SAMPLE_FILES, pipeline=pipeline)
+        s.add(undated, [e.to_dict() for e in pipeline.process(undated).events])
     return stores
 
 
@@ -88,7 +91,8 @@ def test_ingest_twice_stores_once(db_url, pipeline):
 
 def test_same_answers_on_sqlite_and_postgresql(filled):
     queries = [Filters(), Filters(country="GE"), Filters(event_type="PROTEST"), Filters(since="2026-03-10", until="2026-03-11"),
-               Filters(actor="GEO"), Filters(text="police"), Filters(lang="ru"), Filters(near=(41.69, 44.83), km=30)]
+               Filters(actor="GEO"), Filters(text="police"), Filters(lang="ru"), Filters(near=(41.69, 44.83), km=30),
+               Filters(undated=True)]
     for f in queries:
         answers = []
         for store in filled.values():
@@ -270,4 +274,7 @@ def test_events_cli_formats(filled, tmp_path):
     res = runner.invoke(app, ["events", "--db", db, "--near", "Tbilisi", "--km", "30", "--per", "mention"])
     assert res.exit_code == 0 and "Tbilisi" in res.stdout
     res = runner.invoke(app, ["stats", "--db", db, "--format", "json"])
-    assert json.loads(res.stdout)["articles"] == len(SAMPLE_FILES)
+    assert json.loads(res.stdout)["articles"] == len(SAMPLE_FILES) + 1  # and the undated report
+    res = runner.invoke(app, ["events", "--db", db, "--undated", "--per", "mention"])
+    rows = [json.loads(x) for x in res.stdout.splitlines() if x.startswith("{")]
+    assert res.exit_code == 0 and rows and {r["doc_id"] for r in rows} == {"undated"}

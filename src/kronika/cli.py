@@ -554,6 +554,7 @@ def events_cmd(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
                km: float = typer.Option(50.0, "--km", help="Radius for --near."),
                text: Optional[str] = typer.Option(None, "--text", help="Words in the evidence sentence."),
                lang: Optional[str] = typer.Option(None, "--lang", help="Language of the report."),
+               undated: bool = typer.Option(False, "--undated", help="Only events whose date kronika did not find."),
                per: str = typer.Option("cluster", "--per", help="cluster (one row per real-world event), story "
                                        "(one row per unfolding situation: happenings reported together) or mention."),
                fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl, json, csv, geojson, parquet or table."),
@@ -570,7 +571,7 @@ def events_cmd(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
     except KronikaError as exc:
         _fail(exc)
     f = _filters(since=since, until=until, country=country, event_type=event_type, actor=actor, near=near, km=km,
-                 text=text, lang=lang)
+                 text=text, lang=lang, undated=undated)
     store = _open_store(db)
     rows = {"cluster": query_clusters, "story": query_stories, "mention": query_mentions}[per](store, f, limit)
     out = output if fmt == "parquet" else open(output, "w", encoding="utf-8", newline="") if output else sys.stdout

@@ -40,11 +40,12 @@ class Filters:
     km: float = 50.0
     text: str | None = None  # words of the evidence sentence
     lang: str | None = None  # language of the report
+    undated: bool = False  # only events with no date
 
 
 def make_filters(since: str | None = None, until: str | None = None, country: str | None = None,
                  event_type: str | None = None, actor: str | None = None, near: str | tuple | None = None,
-                 km: float = 50.0, text: str | None = None, lang: str | None = None,
+                 km: float = 50.0, text: str | None = None, lang: str | None = None, undated: bool = False,
                  resolve_place: Callable[[str], tuple[float, float] | None] | None = None) -> Filters:
     """Checked filters; raises FilterError. `near` is "LAT,LON", a (lat, lon) pair or a place name,
     which `resolve_place` turns into a point (None: no such place)."""
@@ -63,7 +64,8 @@ def make_filters(since: str | None = None, until: str | None = None, country: st
     if not (0 < km <= MAX_KM):
         raise FilterError(f"km {km} is out of range; give a radius over 0 and at most {MAX_KM:.0f}")
     point = check_near(near, resolve_place) if near is not None else None
-    return Filters(since, until, country, event_type, actor or None, point, float(km), text or None, lang or None)
+    return Filters(since, until, country, event_type, actor or None, point, float(km), text or None, lang or None,
+                   bool(undated))
 
 
 def check_date(name: str, value: str | None) -> str | None:

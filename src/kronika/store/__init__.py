@@ -85,7 +85,7 @@ class Store:
     def events(self, *, per: str = "mention", limit: int = 1000, offset: int = 0, **filters) -> list[dict]:
         """Stored events (`per="mention"`, each with its cluster's fields), clusters
         (`per="cluster"`) or stories (`per="story"`, see `query_stories`) that pass the filters of
-        `filters.make_filters` (since, until, country, event_type, actor, near, km, text, lang),
+        `filters.make_filters` (since, until, country, event_type, actor, near, km, text, lang, undated),
         newest first."""
         from ..filters import check_grouping, make_filters
 

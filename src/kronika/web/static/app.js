@@ -6,7 +6,7 @@
                  "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"];
   const QUAD_COLOUR = {"verbal-cooperation": "#43a047", "material-cooperation": "#1e88e5",
                        "verbal-conflict": "#fb8c00", "material-conflict": "#d32f2f"};
-  const FIELDS = ["type", "country", "actor", "lang", "text", "since", "until"];
+  const FIELDS = ["type", "country", "actor", "lang", "text", "since", "until", "undated"];
   const config = JSON.parse(document.getElementById("kronika-config").textContent || "{}");
   const $ = (id) => document.getElementById(id);
   // clusters per request; `?page_size=` in the URL asks for other pages (kept when filters change)
@@ -31,11 +31,14 @@
     return f;
   }
   function showFilters(f) {
-    for (const k of FIELDS) $("f-" + k).value = f[k] || "";
+    for (const k of FIELDS) {
+      if (k === "undated") $("f-undated").checked = f.undated === "true"; else $("f-" + k).value = f[k] || "";
+    }
   }
   function formFilters() {
     const f = {};
     for (const k of FIELDS) {
+      if (k === "undated") { if ($("f-undated").checked) f.undated = "true"; continue; }
       let v = $("f-" + k).value.trim();
       if (k === "country" || k === "lang") v = v.toLowerCase();
       if (k === "country") v = v.toUpperCase();
@@ -89,6 +92,40 @@
       return L.divIcon({html: div, className: "cluster-bubble", iconSize: [size, size]});
     }}).addTo(map);
   window.kronikaMarkers = markers;  // for tests: every marker drawn, bubbled or not
+  window.kronikaMap = map;
+  // keyboard: a bubble takes the focus (Tab) and Enter zooms into it, as a click does
+  markers.on("clusterkeypress", (e) => {
+    const k = e.originalEvent && e.originalEvent.key;
+    if (k === "Enter" || k === " ") e.layer.zoomToBounds({padding: [30, 30]});
+  });
+
+  // place names when no tile server draws them: towns by size, the bigger first, none over another
+  const labelLayer = L.layerGroup();
+  let labels = [];
+  if (!config.tiles) {
+    map.createPane("labels").style.zIndex = 450;  // over the outlines, under the markers
+    map.getPane("labels").style.pointerEvents = "none";
+    labelLayer.addTo(map);
+    fetch("/api/labels").then((r) => r.ok ? r.json() : []).then((x) => { labels = x; drawLabels(); });
+    map.on("zoomend moveend", drawLabels);
+  }
+  function drawLabels() {
+    labelLayer.clearLayers();
+    const z = map.getZoom(), bounds = map.getBounds(), taken = [];
+    let n = 0;
+    for (const [name, lat, lon, from] of labels) {
+      if (from > z || !bounds.contains([lat, lon])) continue;
+      const p = map.latLngToContainerPoint([lat, lon]);
+      const box = [p.x - 3, p.y - 8, p.x + 8 + 6.2 * name.length, p.y + 8];
+      if (taken.some((t) => box[0] < t[2] && t[0] < box[2] && box[1] < t[3] && t[1] < box[3])) continue;
+      taken.push(box);
+      const span = document.createElement("span");
+      span.textContent = name;
+      labelLayer.addLayer(L.marker([lat, lon], {pane: "labels", interactive: false, keyboard: false,
+        icon: L.divIcon({html: span, className: "place-label", iconSize: null, iconAnchor: [3, 8]})}));
+      if (++n >= 250) break;
+    }
+  }
 
   function drawMarkers(items, append) {
     if (!append) markers.clearLayers();  // "More" adds its markers to those shown
@@ -98,10 +135,21 @@
       const broad = c.resolution === "country" || c.resolution === "admin1";
       const m = L.circleMarker([c.lat, c.lon], {radius: 5 + 4 * Math.sqrt(c.n_articles || 1),
         color: QUAD_COLOUR[c.quad] || "#555", weight: broad ? 2 : 1, dashArray: broad ? "4 3" : null,
-        fillOpacity: broad ? 0.08 : 0.55, className: "cluster-marker" + (broad ? " broad" : "")});
+        fillOpacity: broad ? 0.08 : 0.55, className: "cluster-marker" + (broad ? " broad" : ""),
+        cluster: c.cluster_id});
       const where = (c.location || c.country || "") + (broad ? ` (placed at the ${c.resolution === "country" ? "country" : "region"}'s middle)` : "");
       m.bindTooltip(`${c.event_type} · ${where} · ${c.first_date || ""} · ${c.n_articles || 1} articles`);
       m.on("click", () => openCluster(c.cluster_id));
+      m.on("add", () => {  // keyboard: each event's circle takes the focus, Enter opens its reports
+        const node = m.getElement();
+        if (!node || node.hasAttribute("tabindex")) return;
+        node.setAttribute("tabindex", "0");
+        node.setAttribute("role", "button");
+        node.setAttribute("aria-label", `${c.event_type} · ${where} · ${c.first_date || "undated"}`);
+        node.addEventListener("keydown", (e) => {
+          if (e.key === "Enter" || e.key === " ") { e.preventDefault(); openCluster(c.cluster_id); }
+        });
+      });
       add.push(m);
     }
     markers.addLayers(add);
@@ -185,11 +233,12 @@
     const first = (c.mentions[0] || {}).record || {};
     const party = (a) => a && (a.name || a.text || a.code);
     const who = [party(first.actor), party(first.recipient)].filter(Boolean).join(" → ");
+    const when = c.first_date ? c.first_date + (c.last_date && c.last_date !== c.first_date ? " – " + c.last_date : "")
+                              : "undated";
     $("detail-title").textContent = [c.event_type + (first.mode ? "/" + first.mode : ""), who,
-                                     c.location || c.country || "place unknown"].filter(Boolean).join(" · ");
+                                     c.location || c.country || "place unknown", when].filter(Boolean).join(" · ");
     $("detail").dataset.cluster = String(c.cluster_id);
-    $("detail-meta").textContent = `${c.first_date || ""}${c.last_date && c.last_date !== c.first_date ? " – " + c.last_date : ""}` +
-      ` · ${c.n_articles} articles · ${c.n_mentions} reports · ${c.languages.join(", ")}`;
+    $("detail-meta").textContent = `${c.n_articles} articles · ${c.n_mentions} reports · ${c.languages.join(", ")}`;
     const ol = $("mentions");
     ol.replaceChildren();
     for (const m of c.mentions) {
@@ -270,12 +319,25 @@
   let stacks = [];
   async function loadTimeline(f) {
     const q = new URLSearchParams({...f});
-    q.delete("since"); q.delete("until");
+    q.delete("since"); q.delete("until"); q.delete("undated");  // the timeline shows the dates around the choice
     const r = await fetch("/api/stats?" + q);
     if (!r.ok) return;
     const s = await r.json();
     const undated = s.by_day.filter((d) => !d.key).reduce((n, d) => n + d.events, 0);
-    $("undated").textContent = undated ? `${undated} undated events not on the timeline` : "";
+    const vague = s.by_day.filter((d) => d.key && !/^\d{4}-\d{2}-\d{2}$/.test(d.key)).reduce((n, d) => n + d.events, 0);
+    const note = $("undated");
+    note.replaceChildren();
+    note.dataset.undated = String(undated);
+    if (undated) {
+      const list = el("button", {type: "button", id: "list-undated"}, "list them");
+      list.addEventListener("click", () => {
+        const f = formFilters();
+        delete f.since; delete f.until;
+        setFilters({...f, undated: "true"}, true);
+      });
+      note.append(`${undated} undated events not on the timeline: `, list);
+    }
+    if (vague) note.append(`${undated ? "; " : ""}${vague} dated only to a month or year`);
     const byDay = new Map();
     for (const d of s.by_day_type || []) {
       if (!d.key || !/^\d{4}-\d{2}-\d{2}$/.test(d.key)) continue;
