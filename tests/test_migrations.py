@@ -22,7 +22,7 @@ from kronika.store import MIGRATIONS, Store, query_clusters, query_mentions, sta
 from .conftest import ROOT, SAMPLES
 
 V2 = ROOT / "tests" / "data" / "store_v2.db"  # four samples (pl_01, pl_02, en_01, en_02) by kronika 0.1
-HEAD = "0004"
+HEAD = "0005"
 RENAMED = {"events": {"location", "actor", "recipient", "source"}, "clusters": {"location"}}
 OLD = {"events": {"location_name", "actor_name", "recipient_name", "source_name"}, "clusters": {"location_name"}}
 
@@ -252,3 +252,12 @@ def test_postgresql_columns_are_renamed_on_a_version_2_schema(postgres):
     assert tuple(row) == ("Tbilisi", "Georgian police", "TASS")
     assert [r["doc_id"] for r in query_mentions(store, Filters(text="protesters", actor="georgian"))] == ["old_1"]
     assert query_clusters(store, Filters(country="GE"))[0]["n_articles"] == 1
+
+
+def test_the_tables_the_code_describes_are_the_migrated_ones(tmp_path):
+    from kronika.store import schema
+
+    store = Store(str(tmp_path / "fresh.db"))
+    inspector = sa.inspect(store.engine)
+    for name, table in schema.md.tables.items():
+        assert {c["name"] for c in inspector.get_columns(name)} == {c.name for c in table.columns}, name

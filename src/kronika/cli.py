@@ -660,3 +660,140 @@ def serve(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
     typer.echo(f"kronika: serving {application.state.store.engine.url!r} at http://{host}:{port}/ "
                f"({'writing with a token' if token else 'read-only'})", err=True)
     uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+@app.command()
+def watch(sources_file: str = typer.Argument(..., metavar="SOURCES", help="A file listing feeds (RSS, Atom, JSON Feed, "
+                                             "news sitemaps): a URL a line, then optional lang=pl country=PL "
+                                             "every=15m name=\"Outlet\"."),
+          db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
+          every: str = typer.Option("10m", "--every", help="How often to poll a source without every= (90s, 10m, 1h)."),
+          once: bool = typer.Option(False, "--once", help="Run one round and exit (for cron)."),
+          name: Optional[str] = typer.Option(None, "--name", help="This watcher's name in the store (default: the "
+                                             "host's); give each of several watchers on one host its own."),
+          per_host: float = typer.Option(1.0, "--per-host", help="Seconds between two requests to one host (robots.txt's "
+                                         "Crawl-delay when larger)."),
+          timeout: float = typer.Option(20.0, "--timeout", help="Seconds a request may take."),
+          alerts: bool = typer.Option(True, "--alerts/--no-alerts", help="Evaluate the saved alerts after each round.")):
+    """Follow news feeds: fetch what is new, code it, store it, update the clusters and send the
+    alerts; until stopped (SIGTERM or Ctrl-C finish the article in hand), or one round with --once."""
+    import signal
+    import threading
+
+    from .alerts import evaluate
+    from .fetching import Fetcher
+    from .pipeline import Pipeline
+    from .watch import Watcher, parse_every, read_sources
+
+    try:
+        interval = parse_every(every)
+        found, errors = read_sources(sources_file)
+    except KronikaError as exc:
+        _fail(exc)
+    for line in errors:
+        typer.echo(f"kronika: error: {line}", err=True)
+    if not found:
+        _fail(f"{sources_file} lists no feed that can be used; write one URL a line")
+    store = _open_store(db, create=True)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        watcher = Watcher(store, found, Pipeline.default(), fetcher=Fetcher(per_host=per_host, timeout=timeout),
+                          every=interval, name=name, stop=stop, alerts=(lambda: evaluate(store)) if alerts else None)
+    except KronikaError as exc:
+        _fail(exc)
+    typer.echo(f"kronika: watching {len(found)} sources into {store.shown}"
+               f"{'' if once else f', polling every {every}; stop with SIGTERM or Ctrl-C'}", err=True)
+    if once:
+        rs = watcher.round()
+        typer.echo(f"kronika: {rs.line()}", err=True)
+        raise typer.Exit(1 if rs.failed_sources or errors else 0)
+    watcher.run()
+    typer.echo("kronika: stopped", err=True)
+
+
+@app.command("watch-status")
+def watch_status(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
+                 fmt: str = typer.Option("table", "--format", "-f", help="table or json.")):
+    """What the watchers have done: each source's last poll, answer, failures and items."""
+    import json
+
+    from .watch import status
+
+    if fmt not in ("table", "json"):
+        _fail(f"--format {fmt!r} is not a format for watch-status; use table or json")
+    s = status(_open_store(db))
+    if fmt == "json":
+        typer.echo(json.dumps(s, ensure_ascii=False, indent=1))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=140)
+    console.print(f"{len(s['sources'])} sources, {s['failing']} failing; last poll {s['last_round'] or 'never'}")
+    t = Table("source", "last poll", "answer", "failures", "seen", "stored", "waiting", "failed", "last error")
+    for r in s["sources"]:
+        t.add_row(r["name"] or r["url"], r["last_fetch"] or "never", str(r["last_status"] or ""), str(r["failures"]),
+                  str(r["items_seen"]), str(r["items_stored"]), str(r["waiting"]), str(r["failed"]),
+                  (r["last_error"] or "")[:60])
+    console.print(t)
+    raise typer.Exit(1 if s["failing"] else 0)
+
+
+alert_app = typer.Typer(help="Saved queries sent to a webhook or a JSON Lines file when a matching event appears or grows.",
+                        no_args_is_help=True)
+app.add_typer(alert_app, name="alert")
+
+
+@alert_app.command("add")
+def alert_add(name: str = typer.Argument(..., help="A name for the alert."),
+              db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
+              event_type: Optional[str] = typer.Option(None, "--type", help="PLOVER type, e.g. PROTEST."),
+              country: Optional[str] = typer.Option(None, "--country", help="ISO alpha-2 code of the event's place."),
+              actor: Optional[str] = typer.Option(None, "--actor", help="Actor code (RUS) or part of its name."),
+              near: Optional[str] = typer.Option(None, "--near", help="A place name or LAT,LON."),
+              km: Optional[float] = typer.Option(None, "--km", help="Radius for --near."),
+              text: Optional[str] = typer.Option(None, "--text", help="Words in the evidence sentence."),
+              lang: Optional[str] = typer.Option(None, "--lang", help="Language of the report."),
+              min_articles: int = typer.Option(1, "--min-articles", help="Send when this many articles report the event."),
+              growth: float = typer.Option(2.0, "--growth", help="Send again each time the articles grow by this "
+                                           "factor (2: 3, 6, 12...; 1: every further article)."),
+              webhook: Optional[str] = typer.Option(None, "--webhook", help="POST each message as JSON to this URL."),
+              jsonl: Optional[str] = typer.Option(None, "--jsonl", help="Append each message to this JSON Lines file.")):
+    """Save an alert; `kronika watch` evaluates it after each round."""
+    from .alerts import add_alert
+
+    if near:
+        point = _place_point(near) if "," not in near else None
+        near = f"{point[0]},{point[1]}" if point else near
+    try:
+        a = add_alert(_open_store(db, create=True), name, {"event_type": event_type, "country": country, "actor": actor,
+                                                          "near": near, "km": km, "text": text, "lang": lang},
+                      min_articles, webhook, jsonl, growth)
+    except KronikaError as exc:
+        _fail(exc)
+    typer.echo(f"kronika: alert {a.name!r} saved", err=True)
+
+
+@alert_app.command("list")
+def alert_list(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP)):
+    """The saved alerts, as JSON Lines."""
+    import json
+
+    from .alerts import list_alerts
+
+    for a in list_alerts(_open_store(db)):
+        typer.echo(json.dumps(a, ensure_ascii=False))
+
+
+@alert_app.command("remove")
+def alert_remove(name: str = typer.Argument(...), db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP)):
+    """Remove a saved alert and the record of what it sent."""
+    from .alerts import remove_alert
+
+    try:
+        remove_alert(_open_store(db), name)
+    except KronikaError as exc:
+        _fail(exc)
+    typer.echo(f"kronika: alert {name!r} removed", err=True)

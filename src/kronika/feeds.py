@@ -1,4 +1,5 @@
-"""Readers of RSS/Atom feed files and WARC archives (web crawls such as CC-NEWS) into articles.
+"""Readers of feeds (RSS, Atom, JSON Feed, news sitemaps) and WARC archives (web crawls such as
+CC-NEWS) into articles; `parse_feed` is also what `kronika watch` reads fetched feeds with.
 
 A feed item or a WARC record that holds no article text, or cannot be read at all, becomes one
 InputError naming the file and the item, and reading goes on with the next one; a WARC cut short
@@ -10,10 +11,12 @@ import codecs
 import gzip
 import hashlib
 import io
+import json
 import logging
 import re
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
 from .decoding import RecordStream, file_stem, human_size, open_input, read_bounded
@@ -138,51 +141,149 @@ def _doctype_end(data: bytes, pos: int) -> int:
     raise InputProblem("not a well-formed feed (its DOCTYPE does not end)", _NOT_A_FEED)
 
 
-def read_feed(path: str, max_bytes: int = 20_000_000) -> Iterator[Article | InputError]:
-    """Items of an RSS or Atom file (read by feedparser), one article each: the text of the item's
-    content (else its summary or description), its title, link and day, and the feed's title as
-    the outlet. ``wire.rss`` item 1 with guid G gets the id ``wire-`` + 12 hex digits of SHA-1(G).
-    """
+@dataclass(frozen=True)
+class FeedEntry:
+    """One item of a feed: its key (id, else link, else text), link, title, day and text (the
+    item's content, else its summary; often only a teaser)."""
+
+    key: str
+    link: str | None
+    title: str | None
+    date: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Feed:
+    title: str | None
+    entries: list[FeedEntry]
+    kind: str  # rss, atom, json, sitemap or sitemapindex
+    bad: list[InputError] = field(default_factory=list)  # items that could not be read
+
+
+def parse_feed(data: bytes, where: str) -> Feed:
+    """The items of an RSS or Atom feed (read by feedparser), a JSON Feed or a (news) sitemap
+    (`<urlset>`, `<sitemapindex>`); raises InputProblem for anything else. `where` names the input
+    in messages. Nothing is fetched: entity declarations are cut out and no DTD is read."""
+    head = data[:64].lstrip(codecs.BOM_UTF8 + b" \t\r\n")
+    if head.startswith(b"{"):
+        return _json_feed(data, where)
+    data = _without_doctype(_as_utf8(data))
+    if _SITEMAP.search(data[:2048]):
+        return _sitemap(data, where)
     import feedparser
 
-    data = read_bounded(path, max_bytes)
-    if path.lower().endswith(".gz"):
-        data = _gunzip(data, max_bytes)
-    data = _without_doctype(_as_utf8(data))
     # feedparser.parse takes a str for a URL to fetch or a path to open, and tries even bytes as a
     # path; a file object it only reads. So the bytes go in as BytesIO: nothing is fetched or opened.
     feed = feedparser.parse(io.BytesIO(data), sanitize_html=True, resolve_relative_uris=False)
     if not feed.entries:
         if feed.bozo:
             raise InputProblem(f"not a well-formed feed ({feed.bozo_exception})", _NOT_A_FEED)
-        raise InputProblem("no RSS <item> or Atom <entry> in the file",
-                           "check the file is an RSS or Atom feed, or save the articles as .txt")
+        raise InputProblem("no RSS <item> or Atom <entry> in the feed",
+                           "check it is an RSS or Atom feed, or save the articles as .txt")
     if feed.bozo:
-        log.warning("%s: %s; reading the %d items feedparser recovered", printable(path),
+        log.warning("%s: %s; reading the %d items feedparser recovered", printable(where),
                     printable(str(feed.bozo_exception)), len(feed.entries))
+    entries, bad = [], []
+    for n, entry in enumerate(feed.entries, 1):
+        try:
+            text = _body(entry)
+            link = (entry.get("link") or "").strip() or None
+            entries.append(FeedEntry(key=entry.get("id") or link or text, link=link,
+                                     title=_text_of(entry.get("title_detail")) or None,
+                                     date=_item_date(entry, f"{where} (item {n})"), text=text))
+        except Exception as err:  # one odd item must not end the feed
+            log.debug("feed item %s (item %d) failed", printable(where), n, exc_info=True)
+            bad.append(InputError(f"{where} (item {n})", f"the feed item could not be read ({type(err).__name__}: "
+                                  f"{err})", "please report it with this input; the other items are read"))
+    kind = "atom" if (feed.get("version") or "").startswith("atom") else "rss"
+    return Feed(_text_of(feed.feed.get("title_detail")) or None, entries, kind, bad)
+
+
+_SITEMAP = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:urlset|sitemapindex)[\s>]")
+_SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+_NEWS_NS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+
+
+def _sitemap(data: bytes, where: str) -> Feed:
+    """A sitemap's pages (newest first when they carry dates), with a news sitemap's title and
+    publication day; a sitemap index lists sitemaps, each an entry to be read as a feed."""
+    import lxml.etree
+
+    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        root = lxml.etree.fromstring(data, parser)
+    except lxml.etree.XMLSyntaxError as err:
+        raise InputProblem(f"not a well-formed sitemap ({err})", _NOT_A_FEED) from None
+    index = root.tag.endswith("sitemapindex")
+    entries = []
+    for node in root:
+        if not isinstance(node.tag, str) or not node.tag.endswith("sitemap" if index else "url"):
+            continue
+        loc = (node.findtext(f"{_SITEMAP_NS}loc") or node.findtext("loc") or "").strip()
+        if not loc:
+            continue
+        title = (node.findtext(f"{_NEWS_NS}news/{_NEWS_NS}title") or "").strip() or None
+        day = (node.findtext(f"{_NEWS_NS}news/{_NEWS_NS}publication_date")
+               or node.findtext(f"{_SITEMAP_NS}lastmod") or "").strip()
+        entries.append(FeedEntry(key=loc, link=loc, title=title,
+                                 date=parse_date(day[:10], where) if _ISO_DAY.match(day) else None, text=""))
+    if not entries:
+        raise InputProblem("no <url> or <sitemap> with a <loc> in the sitemap", _NOT_A_FEED)
+    entries.sort(key=lambda e: e.date or "", reverse=True)
+    return Feed(None, entries, "sitemapindex" if index else "sitemap")
+
+
+def _json_feed(data: bytes, where: str) -> Feed:
+    """A JSON Feed (jsonfeed.org, versions 1 and 1.1)."""
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as err:
+        raise InputProblem(f"not a well-formed JSON Feed ({err})", _NOT_A_FEED) from None
+    if not isinstance(doc, dict) or "jsonfeed.org" not in str(doc.get("version", "")) \
+            or not isinstance(doc.get("items"), list):
+        raise InputProblem("JSON that is not a JSON Feed (no jsonfeed.org version or no items)", _NOT_A_FEED)
+    entries = []
+    for n, item in enumerate(doc["items"], 1):
+        if not isinstance(item, dict):
+            continue
+        text = item.get("content_text") if isinstance(item.get("content_text"), str) else ""
+        if not text and isinstance(item.get("content_html"), str):
+            text = _text_of({"type": "text/html", "value": item["content_html"]})
+        if not text and isinstance(item.get("summary"), str):
+            text = item["summary"]
+        link = item.get("url") if isinstance(item.get("url"), str) else None
+        day = str(item.get("date_published") or item.get("date_modified") or "")
+        entries.append(FeedEntry(key=str(item.get("id") or link or text), link=link,
+                                 title=item["title"] if isinstance(item.get("title"), str) else None,
+                                 date=parse_date(day[:10], f"{where} (item {n})") if _ISO_DAY.match(day) else None,
+                                 text=text.strip()))
+    if not entries:
+        raise InputProblem("no items in the JSON Feed", _NOT_A_FEED)
+    title = doc.get("title") if isinstance(doc.get("title"), str) else None
+    return Feed(title, entries, "json")
+
+
+def read_feed(path: str, max_bytes: int = 20_000_000) -> Iterator[Article | InputError]:
+    """Items of an RSS, Atom or JSON feed file, one article each: the text of the item's content
+    (else its summary or description), its title, link and day, and the feed's title as the
+    outlet. ``wire.rss`` item 1 with guid G gets the id ``wire-`` + 12 hex digits of SHA-1(G).
+    """
+    data = read_bounded(path, max_bytes)
+    if path.lower().endswith(".gz"):
+        data = _gunzip(data, max_bytes)
+    feed = parse_feed(data, path)
+    yield from feed.bad
     stem = file_stem(path)
-    outlet = _text_of(feed.feed.get("title_detail")) or None
     for n, entry in enumerate(feed.entries, 1):
         where = f"{path} (item {n})"
-        try:
-            item = _feed_item(entry, where, stem, outlet)
-        except Exception as err:  # one odd item must not end the feed
-            log.debug("feed item %s failed", printable(where), exc_info=True)
-            item = InputError(where, f"the feed item could not be read ({type(err).__name__}: {err})",
-                              "please report it with this input; the other items are read")
-        yield item
-
-
-def _feed_item(entry: dict, where: str, stem: str, outlet: str | None) -> Article | InputError:
-    text = _body(entry)
-    if not text:
-        return InputError(where, "the feed item has no text", "feeds often carry only headlines; fetch the "
-                          "linked pages and pass them as HTML")
-    link = (entry.get("link") or "").strip() or None
-    key = (entry.get("id") or link or text).encode("utf-8", "surrogatepass")
-    return make_article(doc_id=f"{stem}-{hashlib.sha1(key).hexdigest()[:12]}", body=text, path=where,
-                        date=_item_date(entry, where), title=_text_of(entry.get("title_detail")) or None,
-                        url=link, outlet=outlet)
+        if not entry.text:
+            yield InputError(where, "the feed item has no text", "feeds often carry only headlines; fetch the "
+                             "linked pages and pass them as HTML (or follow the feed with kronika watch)")
+            continue
+        key = entry.key.encode("utf-8", "surrogatepass")
+        yield make_article(doc_id=f"{stem}-{hashlib.sha1(key).hexdigest()[:12]}", body=entry.text, path=where,
+                           date=entry.date, title=entry.title, url=entry.link, outlet=feed.title)
 
 
 def read_warc(path: str, max_bytes: int = 20_000_000) -> Iterator[Article | InputError]:

@@ -65,6 +65,11 @@ class Store:
 
     # -- the Python API -------------------------------------------------------------------------
 
+    @property
+    def shown(self) -> str:
+        """The store as messages name it (a path, or a URL without its password)."""
+        return self._shown
+
     def ingest(self, inputs, *, max_bytes: int = 20_000_000, pipeline=None, executor=None):
         """Extract and store articles: paths (files, folders, JSON Lines, HTML, feeds, WARC) and/or
         `Article`s. Stored articles are skipped unread; a bad input is logged and counted. Returns

@@ -70,3 +70,56 @@ event_names = sa.Table(
 
 # the event columns taken by name from `flat.flatten(record)`
 FLAT_EVENT_COLUMNS = tuple(c.name for c in events.columns if c.name in EVENT_COLUMNS)
+
+# `kronika watch`: the feeds followed, what each gave (one row per item, claimed by one watcher
+# before its page is fetched), and the saved alert queries with what each has sent
+sources = sa.Table(
+    "sources", md,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("url", sa.String(2000), nullable=False, unique=True),
+    sa.Column("name", sa.String(300)), sa.Column("lang", sa.String(8)), sa.Column("country", sa.String(2)),
+    sa.Column("every_s", sa.Float),
+    sa.Column("etag", sa.String(500)), sa.Column("last_modified", sa.String(100)),
+    sa.Column("last_fetch", sa.String(32)), sa.Column("last_ok", sa.String(32)), sa.Column("next_due", sa.String(32)),
+    sa.Column("last_status", sa.Integer), sa.Column("failures", sa.Integer, nullable=False, default=0),
+    sa.Column("last_error", sa.Text),
+    sa.Column("items_seen", sa.Integer, nullable=False, default=0),
+    sa.Column("items_stored", sa.Integer, nullable=False, default=0),
+)
+
+feed_items = sa.Table(
+    "feed_items", md,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("key_hash", sa.String(64), nullable=False),  # SHA-256 of the item's id (else link, else text)
+    sa.Column("url", sa.String(2000)),
+    sa.Column("state", sa.String(10), nullable=False),  # claimed, done, retry or failed
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("claimed_by", sa.String(100)), sa.Column("claimed_at", sa.String(32)),
+    sa.Column("first_seen", sa.String(32), nullable=False), sa.Column("done_at", sa.String(32)),
+    sa.Column("article_id", sa.Integer), sa.Column("content_hash", sa.String(64)),
+    sa.Column("meta", sa.Text),  # JSON: the feed's title, day and text of the item (the text when no page can be had)
+    sa.Column("last_error", sa.Text),
+    sa.UniqueConstraint("source_id", "key_hash", name="uq_feed_items_source_key"),
+    sa.Index("ix_feed_items_state", "state"),
+)
+
+alerts = sa.Table(
+    "alerts", md,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("filters", sa.Text, nullable=False),  # JSON: the query's filter values, as the CLI takes them
+    sa.Column("min_articles", sa.Integer, nullable=False), sa.Column("growth", sa.Float, nullable=False),
+    sa.Column("webhook", sa.String(2000)), sa.Column("jsonl", sa.Text),
+    sa.Column("created_at", sa.String(32), nullable=False),
+)
+
+alerts_sent = sa.Table(
+    "alerts_sent", md,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("alert_id", sa.Integer, sa.ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("cluster_id", sa.Integer, nullable=False),
+    sa.Column("threshold", sa.Integer, nullable=False),
+    sa.Column("sent_at", sa.String(32), nullable=False),
+    sa.UniqueConstraint("alert_id", "cluster_id", "threshold", name="uq_alerts_sent"),
+)
