@@ -10,9 +10,7 @@ samples' events copied with dates spread over a year and places over 40 countrie
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import glob
-import random
 import statistics
 import sys
 import tempfile

@@ -111,9 +111,11 @@ class FeedServer:
             return [r for r in self.log if r[1].startswith(prefix)]
 
     # -- content ----------------------------------------------------------------------------
-    def page(self, path: str, sample: str, **kw) -> dict:
-        """An article page made from a bundled sample; returns its item for a feed."""
+    def page(self, path: str, sample: str, extra: str = "", **kw) -> dict:
+        """An article page made from a bundled sample (and an `extra` last paragraph, which makes
+        its text new); returns its item for a feed."""
         header, body = split_header((SAMPLES / f"{sample}.txt").read_text(encoding="utf-8"))
+        body = f"{body.rstrip()}\n{extra}" if extra else body
         paras = "".join(f"<p>{html.escape(p.strip())}</p>" for p in body.split("\n") if p.strip())
         title = html.escape(header.get("title", sample))
         doc = (f"<!doctype html><html lang=\"{header.get('lang', 'en')}\"><head><meta charset=\"utf-8\">"

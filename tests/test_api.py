@@ -160,6 +160,17 @@ def test_writing_needs_the_token(client, tmp_path):
     assert read_only.post("/api/ingest", json=art, headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 403
 
 
+def test_added_since_and_the_watch_health(client):
+    s = client.get("/api/stats").json()
+    assert s["as_of"] and s["as_of"].endswith("+00:00")
+    everything = client.get("/api/events", params={"page_size": 500}).json()["items"]
+    assert client.get("/api/events", params={"page_size": 500, "added_since": "2000-01-01T00:00:00Z"}).json()["items"] \
+        == everything
+    assert client.get("/api/events", params={"added_since": "2999-01-01T00:00:00+01:00"}).json()["items"] == []
+    assert client.get("/api/events", params={"added_since": "0.5"}).status_code == 422
+    assert client.get("/api/watch").json() == {"sources": [], "last_round": None, "failing": 0}
+
+
 def test_place_labels_come_by_size_with_their_zoom(client):
     r = client.get("/api/labels")
     assert r.status_code == 200 and "max-age" in r.headers["cache-control"]

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from kronika.alerts import add_alert, evaluate, list_alerts, remove_alert
 from kronika.fetching import Fetcher, FetchError
 from kronika.store import Store
-from kronika.store.schema import articles, clusters, events, feed_items
+from kronika.store.schema import articles, events, feed_items
 from kronika.watch import Source, Watcher, WatchError, parse_every, read_sources, status
 
 from .conftest import ROOT
@@ -168,6 +168,7 @@ def test_pages_that_fail_robots_and_feed_text(web, tmp_path, pipeline):
         assert c.execute(sa.select(sa.func.count()).select_from(articles)).scalar() == 3
 
 
+@pytest.mark.slow  # three watcher processes, each loading the pipeline
 def test_a_killed_watcher_resumes_to_the_same_store(web, tmp_path, pipeline):
     news = _news(web)
     for route in ("/pl/2", "/uk/1"):
@@ -235,6 +236,7 @@ def test_two_watchers_on_postgresql_code_each_item_once(web, tmp_path, pipeline,
     assert len(pages) == len(urls)  # and fetched once
 
 
+@pytest.mark.slow
 def test_sigterm_stops_a_watcher_cleanly(web, tmp_path):
     _news(web)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
@@ -271,8 +273,6 @@ def test_sources_file_lines_and_options(tmp_path):
 
 
 def test_fetcher_bounds_bodies_and_obeys_robots(web):
-    import gzip as gz
-
     f = Fetcher(per_host=0.0, timeout=2.0, retries=1, backoff=0.01)
     # a small gzip body that inflates past the limit is cut off there
     web.set("/bomb.html", b"a" * 5_000_000, gzip=True)

@@ -47,6 +47,9 @@ def big(tmp_path_factory, pipeline):
     yield from _serve(db)
 
 
+_DBS: dict[str, str] = {}  # the store behind each served URL
+
+
 def _serve(db: str):
     import uvicorn
 
@@ -61,6 +64,7 @@ def _serve(db: str):
         if srv.started:
             break
         time.sleep(0.05)
+    _DBS[f"http://127.0.0.1:{port}"] = db
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(timeout=10)
@@ -399,3 +403,29 @@ def test_many_clusters_keyboard_and_place_names(big, browser):
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert not (a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1), (a, b)
+
+
+def test_new_clusters_appear_without_reload(server, browser, pipeline):
+    """Last in this module: it stores one more article."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/?live=2")
+    _wait(browser, lambda d: d.find_element(By.ID, "status").get_attribute("data-total") is not None)
+    total = int(browser.find_element(By.ID, "status").get_attribute("data-total"))
+    assert not browser.find_elements(By.CSS_SELECTOR, "#clusters li.new")
+    late = Article("late", "TBILISI, March 12 - Georgian police detained 15 protesters outside parliament in "
+                   "Tbilisi on Wednesday night, the interior ministry said.", date="2026-03-12", lang="en")
+    store = Store(_DBS[server])
+    assert store.add(late, [e.to_dict() for e in pipeline.process(late).events])
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#clusters li.new"), timeout=20)
+    fresh = browser.find_elements(By.CSS_SELECTOR, "#clusters li.new")
+    assert all("new" in li.find_element(By.CSS_SELECTOR, ".new-badge").text for li in fresh)
+    assert "new or grown since you opened" in browser.find_element(By.ID, "status").text
+    ids = {int(li.get_attribute("data-cluster")) for li in fresh}
+    import json
+    import urllib.request
+
+    rows = json.load(urllib.request.urlopen(server + "/api/events?per=mention&page_size=500"))["items"]
+    assert ids == {r["cluster_id"] for r in rows if r["doc_id"] == "late"}
+    _wait(browser, lambda d: int(d.find_element(By.ID, "status").get_attribute("data-total")) >= total)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#clusters li")) >= total  # nothing lost from the list

@@ -555,6 +555,8 @@ def events_cmd(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
                text: Optional[str] = typer.Option(None, "--text", help="Words in the evidence sentence."),
                lang: Optional[str] = typer.Option(None, "--lang", help="Language of the report."),
                undated: bool = typer.Option(False, "--undated", help="Only events whose date kronika did not find."),
+               added_since: Optional[str] = typer.Option(None, "--added-since", help="Only events of articles stored "
+                                                         "after this time (ISO 8601, e.g. 2026-12-05T09:00:00Z)."),
                per: str = typer.Option("cluster", "--per", help="cluster (one row per real-world event), story "
                                        "(one row per unfolding situation: happenings reported together) or mention."),
                fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl, json, csv, geojson, parquet or table."),
@@ -571,7 +573,7 @@ def events_cmd(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
     except KronikaError as exc:
         _fail(exc)
     f = _filters(since=since, until=until, country=country, event_type=event_type, actor=actor, near=near, km=km,
-                 text=text, lang=lang, undated=undated)
+                 text=text, lang=lang, undated=undated, added_since=added_since)
     store = _open_store(db)
     rows = {"cluster": query_clusters, "story": query_stories, "mention": query_mentions}[per](store, f, limit)
     out = output if fmt == "parquet" else open(output, "w", encoding="utf-8", newline="") if output else sys.stdout

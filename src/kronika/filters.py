@@ -41,12 +41,13 @@ class Filters:
     text: str | None = None  # words of the evidence sentence
     lang: str | None = None  # language of the report
     undated: bool = False  # only events with no date
+    added_since: str | None = None  # only events of articles stored at or after this UTC time (ISO 8601)
 
 
 def make_filters(since: str | None = None, until: str | None = None, country: str | None = None,
                  event_type: str | None = None, actor: str | None = None, near: str | tuple | None = None,
                  km: float = 50.0, text: str | None = None, lang: str | None = None, undated: bool = False,
-                 resolve_place: Callable[[str], tuple[float, float] | None] | None = None) -> Filters:
+                 added_since: str | None = None, resolve_place: Callable[[str], tuple[float, float] | None] | None = None) -> Filters:
     """Checked filters; raises FilterError. `near` is "LAT,LON", a (lat, lon) pair or a place name,
     which `resolve_place` turns into a point (None: no such place)."""
     since, until = check_date("since", since), check_date("until", until)  # since after until: nothing passes
@@ -65,7 +66,7 @@ def make_filters(since: str | None = None, until: str | None = None, country: st
         raise FilterError(f"km {km} is out of range; give a radius over 0 and at most {MAX_KM:.0f}")
     point = check_near(near, resolve_place) if near is not None else None
     return Filters(since, until, country, event_type, actor or None, point, float(km), text or None, lang or None,
-                   bool(undated))
+                   bool(undated), check_time("added_since", added_since))
 
 
 def check_date(name: str, value: str | None) -> str | None:
@@ -77,6 +78,23 @@ def check_date(name: str, value: str | None) -> str | None:
         return datetime.date.fromisoformat(value).isoformat()
     except ValueError:
         raise FilterError(f"{name} {value!r} is not a date; write YYYY-MM-DD, e.g. 2022-01-05") from None
+
+
+def check_time(name: str, value: str | None) -> str | None:
+    """A moment as the store writes them (UTC, ISO 8601 to the second); a time without a zone is UTC.
+
+    >>> check_time("added_since", "2026-12-05T10:00:00+01:00")
+    '2026-12-05T09:00:00+00:00'
+    """
+    if value is None or value == "":
+        return None
+    try:
+        t = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise FilterError(f"{name} {value[:40]!r} is not a time; write ISO 8601, e.g. 2026-12-05T09:00:00Z") from None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=datetime.UTC)
+    return t.astimezone(datetime.UTC).isoformat(timespec="seconds")
 
 
 def check_type(value: str) -> str:

@@ -160,7 +160,8 @@ class RoundStats:
     alerts: int = 0  # alerts sent
     fetch_s: float = 0.0
     extract_s: float = 0.0
-    code_s: float = 0.0
+    code_s: float = 0.0  # the pipeline and the store together
+    store_s: float = 0.0  # of which the store: writing and clustering
     seconds: float = 0.0
 
     def line(self) -> str:
@@ -183,7 +184,7 @@ class Watcher:
         self.name = (name or socket.gethostname())[:100]
         self.alerts = alerts  # a callable run after each round: returns the number of alerts sent
         self.stop = stop or threading.Event()
-        self.sink = StoreSink(store)
+        self.sink = _TimedSink(StoreSink(store))
         self.ids = self._sync(source_list)
         self.sources = {self.ids[s.url]: s for s in source_list}
         self._release_own_claims()
@@ -371,8 +372,10 @@ class Watcher:
         article = self._complete(article, src, meta, url)
         t = time.perf_counter()
         before = rs.batch.stored
+        store0 = self.sink.seconds
         take_one(article, self.pipeline, self.sink, rs.batch)
         rs.code_s += time.perf_counter() - t
+        rs.store_s += self.sink.seconds - store0
         aid = self._stored(url) if url else None
         if aid is None:
             aid = self._stored_text(article.body)
@@ -410,6 +413,26 @@ class Watcher:
             conn.execute(feed_items.update().where(feed_items.c.id == item_id).values(
                 state=state, article_id=article_id, content_hash=content_hash, last_error=(error or None) and error[:1000],
                 done_at=_iso(_now()) if state in ("done", "failed") else None, claimed_by=None, claimed_at=None))
+
+
+class _TimedSink:
+    """The store's sink, with the time it takes kept."""
+
+    def __init__(self, sink: StoreSink):
+        self.sink, self.seconds = sink, 0.0
+
+    def known(self, article) -> bool:
+        return self.sink.known(article)
+
+    def take(self, article, records: list[dict]) -> bool:
+        t = time.perf_counter()
+        try:
+            return self.sink.take(article, records)
+        finally:
+            self.seconds += time.perf_counter() - t
+
+    def close(self) -> None:
+        self.sink.close()
 
 
 def _meta(e: FeedEntry, feed_title: str | None) -> dict:

@@ -27,6 +27,8 @@ def where_clauses(store, f: Filters, table) -> list:
         conds.append(sa.func.coalesce(table.c.date_start, table.c.date) <= f.until)
     if f.undated:
         conds.append(table.c.date.is_(None))
+    if f.added_since:  # what watchers and ingests stored since then (the page's "new since you opened")
+        conds.append(table.c.article_id.in_(sa.select(articles.c.id).where(articles.c.ingested_at >= f.added_since)))
     if f.country:
         conds.append(table.c.country == f.country.upper())
     if f.event_type:

@@ -36,6 +36,7 @@ from ..flat import flatten
 from ..output import Writer, feature_collection
 from ..records import Article
 from ..store import Store, query_clusters, query_mentions, query_stories, stats
+from ..watch import status as watch_status
 from .labels import place_labels
 from .limits import BodyLimit, BodyRule
 
@@ -75,6 +76,19 @@ def _iso_only(value):
 
 
 Day = Annotated[datetime.date, BeforeValidator(_iso_only)]
+_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?", re.IGNORECASE)
+
+
+def _iso_moment(value):
+    """Times as ISO 8601 only: no numbers read as Unix time ("0.5")."""
+    if isinstance(value, datetime.datetime):
+        return value
+    if not isinstance(value, str) or not _MOMENT.fullmatch(value):
+        raise ValueError("a time is written as ISO 8601, e.g. 2026-12-05T09:00:00Z")
+    return value
+
+
+Moment = Annotated[datetime.datetime, BeforeValidator(_iso_moment)]
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
@@ -143,11 +157,14 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
                 lon: float | None = Query(None, ge=-180, le=180), km: float = Query(50.0, gt=0, le=MAX_KM),
                 text: str | None = Query(None, max_length=MAX_FILTER_TEXT),
                 lang: str | None = Query(None, pattern=r"^[a-z]{2}$"),
-                undated: bool = Query(False, description="Only events whose date kronika did not find")):
+                undated: bool = Query(False, description="Only events whose date kronika did not find"),
+                added_since: Moment | None = Query(None, description="Only events of articles stored "
+                                                "at or after this time (ISO 8601, to the second; `as_of` of /api/stats is the server's now)")):
         near = (lat, lon) if lat is not None and lon is not None else None
         try:  # the same checks and words as the command line
             return make_filters(since.isoformat() if since else None, until.isoformat() if until else None, country,
-                                type, actor, near, km, text, lang, undated=undated)
+                                type, actor, near, km, text, lang, undated=undated,
+                                added_since=added_since.isoformat() if added_since else None)
         except FilterError as exc:
             raise HTTPException(400, str(exc)) from None
 
@@ -250,7 +267,16 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
     @app.get("/api/stats", summary="Counts by day, type and country",
              responses={400: {"description": "A filter value that cannot be used", "model": Problem}, **unreachable})
     def api_stats(f: Filters = Depends(filters)):
-        return stats(store, f)
+        now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+        return {**stats(store, f), "as_of": now}  # what a later added_since= counts from
+
+    @app.get("/api/watch", summary="What the watchers have done (health)",
+             description="Each followed source's last poll, answer, consecutive failures, items seen, stored, "
+                         "waiting and failed; `last_round` (the latest poll) and `failing` (sources whose last poll "
+                         "failed). Empty when no watcher has run on this store.",
+             responses=unreachable)
+    def api_watch():
+        return watch_status(store)
 
     @app.post("/api/extract", summary="Events of one text; nothing is stored",
               responses={400: {"description": "A body that cannot be read as text (not UTF-8); one that is not "

@@ -127,11 +127,13 @@
     }
   }
 
+  const drawn = new Set();  // clusters with a marker on the map
   function drawMarkers(items, append) {
-    if (!append) markers.clearLayers();  // "More" adds its markers to those shown
+    if (!append) { markers.clearLayers(); drawn.clear(); }  // "More" adds its markers to those shown
     const add = [];
     for (const c of items) {
-      if (c.lat == null || c.lon == null) continue;
+      if (c.lat == null || c.lon == null || drawn.has(c.cluster_id)) continue;
+      drawn.add(c.cluster_id);
       const broad = c.resolution === "country" || c.resolution === "admin1";
       const m = L.circleMarker([c.lat, c.lon], {radius: 5 + 4 * Math.sqrt(c.n_articles || 1),
         color: QUAD_COLOUR[c.quad] || "#555", weight: broad ? 2 : 1, dashArray: broad ? "4 3" : null,
@@ -157,14 +159,15 @@
   }
 
   // -- list -------------------------------------------------------------------------------------
-  function listItem(c) {
+  function listItem(c, fresh) {
     const who = [c.actor, c.recipient].filter(Boolean).join(" → ");
     const b = el("button", {type: "button", "data-cluster": c.cluster_id},
       el("strong", {}, c.event_type + (c.mode ? "/" + c.mode : "")), " ", who,
       el("div", {class: "meta"}, [c.first_date, c.location || c.country, `${c.n_articles || 1} articles`,
                                   (c.languages || []).join(", ")].filter(Boolean).join(" · ")));
     b.addEventListener("click", () => openCluster(c.cluster_id));
-    return el("li", {}, b);
+    if (fresh) b.prepend(el("span", {class: "new-badge"}, "new"), " ");
+    return el("li", fresh ? {class: "new", "data-cluster": c.cluster_id} : {"data-cluster": c.cluster_id}, b);
   }
 
   async function load(f) {
@@ -177,15 +180,17 @@
     for (const c of data.items) $("clusters").append(listItem(c));
     $("more").hidden = !data.more;
     drawMarkers(data.items, page > 1);
-    if (page === 1) { total = null; loadTotal(f); loadTimeline(f); exportLinks(f); }
+    if (page === 1) { total = null; opened = null; fresh.clear(); loadTotal(f); loadTimeline(f); exportLinks(f); }
     showCount(data.more);
   }
   function showCount(more) {
     const shown = $("clusters").children.length;
     $("status").dataset.shown = String(shown);
     if (total != null) $("status").dataset.total = String(total);
-    $("status").textContent = total != null ? `${shown} of ${total} events${more ? " (more below)" : ""}`
-                                            : `${shown} events${more ? " (more below)" : ""}`;
+    $("status").textContent = (total != null ? `${shown} of ${total} events${more ? " (more below)" : ""}`
+                                             : `${shown} events${more ? " (more below)" : ""}`) +
+                              (fresh.size ? ` · ${fresh.size} new or grown since you opened` : "");
+    $("status").dataset.fresh = String(fresh.size);
   }
   function exportLinks(f) {  // the same filters, every row, as the CLI's CSV and GeoJSON
     for (const fmt of ["csv", "geojson"]) $("export-" + fmt).href = "/api/export?" + new URLSearchParams({...f, format: fmt});
@@ -197,9 +202,34 @@
   async function loadTotal(f) {
     const r = await fetch("/api/stats?" + new URLSearchParams(f));
     if (!r.ok) return;
-    total = (await r.json()).clusters;
+    const s = await r.json();
+    total = s.clusters;
+    if (opened == null) opened = s.as_of;  // the store's clock: what is stored after it is new to this view
     showCount(!$("more").hidden);
   }
+
+  // -- live: clusters that articles stored since the page opened made or grew, marked as new -------
+  const LIVE_S = Math.max(2, Number(new URLSearchParams(location.search).get("live")) || 20);
+  let opened = null;
+  const fresh = new Set();
+  async function poll() {
+    if (opened == null || document.hidden) return;
+    const f = readFilters();
+    const r = await fetch("/api/events?" + new URLSearchParams({...f, per: "cluster", page_size: "500",
+                                                                added_since: opened}));
+    if (!r.ok) return;
+    const items = (await r.json()).items.filter((c) => !fresh.has(c.cluster_id));
+    if (!items.length) return;
+    for (const c of items) {
+      fresh.add(c.cluster_id);
+      const old = $("clusters").querySelector(`li[data-cluster="${c.cluster_id}"]`);
+      const li = listItem(c, true);
+      if (old) old.replaceWith(li); else $("clusters").prepend(li);
+    }
+    drawMarkers(items, true);
+    loadTotal(f);
+  }
+  setInterval(poll, LIVE_S * 1000);
 
   // -- detail -----------------------------------------------------------------------------------
   function highlighted(m) {
