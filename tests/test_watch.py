@@ -317,3 +317,21 @@ def test_alert_commands(tmp_path, web):
     assert list_alerts(store) == []
     res = runner.invoke(app, ["watch-status", "--db", db, "--format", "json"])
     assert res.exit_code == 0 and json.loads(res.stdout)["sources"] == []
+
+
+def test_a_sitemap_index_is_read_through_its_sitemaps(web, tmp_path, pipeline):
+    pages = [web.page("/bg/1", "bg_01"), web.page("/bg/2", "bg_02")]
+    web.set("/news-1.xml", news_sitemap(pages[:1]), type="application/xml")
+    web.set("/news-2.xml", news_sitemap(pages[1:]), type="application/xml")
+    web.set("/sitemap-index.xml", f"""<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>{web.base}/news-1.xml</loc><lastmod>2026-03-01</lastmod></sitemap>
+<sitemap><loc>{web.base}/news-2.xml</loc><lastmod>2026-03-02</lastmod></sitemap>
+<sitemap><loc>{web.base}/news-gone.xml</loc><lastmod>2026-02-01</lastmod></sitemap>
+</sitemapindex>""", type="application/xml")
+    path = tmp_path / "s.txt"
+    path.write_text(f"{web.base}/sitemap-index.xml lang=bg\n")
+    store = Store(f"sqlite:///{tmp_path / 'w.db'}")
+    rs = _watcher(store, str(path), pipeline).round()
+    assert rs.failed_sources == 0 and rs.batch.stored == 2
+    assert [a[0] for a in _snapshot(store)["articles"]] == sorted(p["url"] for p in pages)

@@ -47,7 +47,8 @@ MAX_SOURCES_BYTES = 1_000_000
 MAX_SOURCES = 10_000
 MAX_FEED_BYTES = 10_000_000
 MAX_PAGE_BYTES = 5_000_000
-MAX_ITEMS_PER_POLL = 500  # new items taken from one poll of a feed (the newest)
+MAX_ITEMS_PER_POLL = 500  # new items taken from one poll of a feed (the first it lists, the newest as a rule)
+MAX_CHILD_SITEMAPS = 5  # sitemaps of a sitemap index read in a poll (the newest)
 MAX_ATTEMPTS = 3  # tries of an item's page before its feed text is used or it is given up
 MAX_BACKOFF = 6 * 3600.0  # the longest wait before a failing source is tried again
 MIN_FEED_TEXT = 300  # characters of an item's own text worth coding when its page cannot be had
@@ -269,6 +270,8 @@ class Watcher:
                                    accept="application/rss+xml, application/atom+xml, application/feed+json, "
                                           "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
             feed = parse_feed(got.body, src.url) if got.status == 200 else None
+            if feed is not None and feed.kind == "sitemapindex":
+                feed = self._children(feed, src.url)
         except (FetchError, InputProblem) as err:
             failures = (row.failures or 0) + 1
             wait = min(MAX_BACKOFF, max(every, 60.0) * 2 ** (failures - 1))
@@ -302,6 +305,26 @@ class Watcher:
         if got.status == 304:
             rs.unchanged += 1
         log.debug("%s: HTTP %d, %d new items", src.url, got.status, len(fresh))
+
+    def _children(self, index, url: str):
+        """The pages of a sitemap index's newest MAX_CHILD_SITEMAPS sitemaps (one that fails is
+        named and skipped), as one feed."""
+        import dataclasses
+
+        entries = []
+        for child in index.entries[:MAX_CHILD_SITEMAPS]:
+            try:
+                if not self.fetcher.allowed(child.link):
+                    raise FetchError("robots.txt disallows fetching it", retry=False)
+                sub = parse_feed(self.fetcher.get(child.link, max_bytes=MAX_FEED_BYTES).body, child.link)
+            except (FetchError, InputProblem) as err:
+                log.warning("%s (listed in %s): %s; its pages are left out this round", child.link, url, err)
+                continue
+            if sub.kind != "sitemapindex":  # an index of indexes is not followed further
+                entries.extend(sub.entries)
+        if not entries:
+            raise InputProblem("no sitemap listed in the index could be read", "check the sitemaps it lists")
+        return dataclasses.replace(index, entries=entries, kind="sitemap")
 
     def _items(self, sid: int, rs: RoundStats) -> None:
         stale = _iso(_now() - datetime.timedelta(seconds=self.claim_ttl))
