@@ -11,10 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import socket
 import statistics
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -24,8 +22,6 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> int:
-    import uvicorn
-
     from kronika.web.app import create_app
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -48,14 +44,9 @@ def main() -> int:
             store.engine.dispose()
             partial.rename(path)
             print(f"built a store of {made} events in {time.perf_counter() - t:.0f} s")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning"))
-    threading.Thread(target=srv.run, daemon=True).start()
-    while not srv.started:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
+    from tests.serving import serve
+
+    base, stop = serve(create_app(db))
     try:
         url = base + "/api/events?country=UA&since=2025-06-01&until=2025-06-30&page_size=300"
         urllib.request.urlopen(url).read()  # warm
@@ -93,7 +84,7 @@ def main() -> int:
         finally:
             driver.quit()
     finally:
-        srv.should_exit = True
+        stop()
     return 0
 
 

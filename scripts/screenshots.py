@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import socket
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 
 def main() -> int:
-    import uvicorn
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
@@ -41,14 +39,9 @@ def main() -> int:
     store = Store(db, create=False)
     cluster = args.cluster or max(query_clusters(store, Filters(), 10_000),
                                   key=lambda c: (c["n_articles"], len(c["languages"]), -c["cluster_id"]))["cluster_id"]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning"))
-    threading.Thread(target=srv.run, daemon=True).start()
-    while not srv.started:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
+    from tests.serving import serve
+
+    base, stop = serve(create_app(db))
     opts = webdriver.ChromeOptions()
     opts.binary_location = shutil.which("chromium")
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,900", "--hide-scrollbars"):
@@ -71,7 +64,7 @@ def main() -> int:
         driver.save_screenshot(str(ROOT / "docs" / "article.png"))
     finally:
         driver.quit()
-        srv.should_exit = True
+        stop()
     print("wrote docs/map.png, docs/cluster.png, docs/article.png")
     return 0
 

@@ -6,8 +6,6 @@ keyboard, place names)."""
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 import time
 
 import pytest
@@ -19,12 +17,6 @@ from .conftest import SAMPLES
 
 HOSTILE = ("Police detained 20 protesters <img src=x onerror=\"window.__pwned=1\"> in Kyiv on Monday, "
            "the interior ministry <script>window.__pwned=2</script> said.")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -51,23 +43,15 @@ _DBS: dict[str, str] = {}  # the store behind each served URL
 
 
 def _serve(db: str):
-    import uvicorn
-
     from kronika.web.app import STATIC, create_app
 
+    from .serving import serve
+
     assert (STATIC / "vendor" / "leaflet" / "leaflet.js").exists(), "the map files come with the package: reinstall it (pip install -e .)"
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    _DBS[f"http://127.0.0.1:{port}"] = db
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    base, stop = serve(create_app(db))
+    _DBS[base] = db
+    yield base
+    stop()
 
 
 @pytest.fixture(scope="module")
@@ -191,25 +175,36 @@ def test_paging_keeps_markers_total_and_cluster_permalink(server, browser):
     _wait(browser, lambda d: not d.find_element(By.ID, "detail").is_displayed())
 
 
-def test_timeline_is_a_time_axis(server, browser):
+def _timeline_bars(browser, url: str, least: int) -> tuple[list[str], int]:
+    """The days of the timeline's bars, checked to sit at their dates on one scale, and the number
+    of day (or week) slots the axis has."""
     import datetime
+
+    from selenium.webdriver.common.by import By
+
+    browser.get(url)
+    _wait(browser, lambda d: d.execute_script("return window.kronikaReady === true"))
+    _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#timeline rect[data-day]")) >= least)
+    bars = {r.get_attribute("data-day"): float(r.get_attribute("x"))
+            for r in browser.find_elements(By.CSS_SELECTOR, "#timeline rect[data-day]")}
+    days = sorted(bars)
+    ordinal = {d: datetime.date.fromisoformat(d).toordinal() for d in days}
+    span = ordinal[days[-1]] - ordinal[days[0]]
+    step = 7 if all((ordinal[d] - ordinal[days[0]]) % 7 == 0 for d in days) else 1  # a bar a week
+    per_day = (bars[days[-1]] - bars[days[0]]) / span
+    # every bar sits at its date on one scale: days without events are gaps, not skipped
+    assert all(abs(bars[d] - bars[days[0]] - per_day * (ordinal[d] - ordinal[days[0]])) < 1.0 for d in days)
+    return days, span // step + 1
+
+
+def test_timeline_is_a_time_axis(server, browser):
     import json
     import urllib.request
 
     from selenium.webdriver.common.by import By
 
-    browser.get(server + "/")
-    _wait(browser, lambda d: d.execute_script("return window.kronikaReady === true"))
-    _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#timeline rect[data-day]")) >= 5)
-    bars = {}
-    for r in browser.find_elements(By.CSS_SELECTOR, "#timeline rect[data-day]"):
-        bars[r.get_attribute("data-day")] = float(r.get_attribute("x"))
-    days = sorted(bars)
-    ordinal = {d: datetime.date.fromisoformat(d).toordinal() for d in days}
-    per_day = (bars[days[-1]] - bars[days[0]]) / (ordinal[days[-1]] - ordinal[days[0]])
-    # every bar sits at its date on one scale: days without events are gaps, not skipped
-    assert all(abs(bars[d] - bars[days[0]] - per_day * (ordinal[d] - ordinal[days[0]])) < 1.0 for d in days)
-    assert ordinal[days[-1]] - ordinal[days[0]] + 1 > len(days)  # the samples leave gaps
+    days, slots = _timeline_bars(browser, server + "/", 5)
+    assert slots > len(days)  # the samples leave gaps
     stats = json.load(urllib.request.urlopen(server + "/api/stats"))
     assert set(days) == {d["key"] for d in stats["by_day"] if d["key"]}
     # stacked by quad class, in the legend's colours, with dated ticks
@@ -336,23 +331,11 @@ def test_many_clusters_permalink_in_a_new_browser(big):
 
 
 def test_many_clusters_timeline_and_undated(big, browser):
-    import datetime
 
     from selenium.webdriver.common.by import By
 
-    browser.get(big + "/")
-    _wait(browser, lambda d: d.execute_script("return window.kronikaReady === true"))
-    _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#timeline rect[data-day]")) >= 50)
-    bars = {}
-    for r in browser.find_elements(By.CSS_SELECTOR, "#timeline rect[data-day]"):
-        bars[r.get_attribute("data-day")] = float(r.get_attribute("x"))
-    days = sorted(bars)
-    ordinal = {d: datetime.date.fromisoformat(d).toordinal() for d in days}
-    span = ordinal[days[-1]] - ordinal[days[0]]
-    step = 7 if all((ordinal[d] - ordinal[days[0]]) % 7 == 0 for d in days) else 1  # a bar a week
-    per_day = (bars[days[-1]] - bars[days[0]]) / span
-    assert all(abs(bars[d] - bars[days[0]] - per_day * (ordinal[d] - ordinal[days[0]])) < 1.0 for d in days)
-    assert span // step + 1 > len(days)  # the synthetic days leave gaps (the 29th to the 31st of each month)
+    days, slots = _timeline_bars(browser, big + "/", 50)
+    assert slots > len(days)  # the synthetic days leave gaps (the 29th to the 31st of each month)
     stats = _json(big + "/api/stats")
     undated = sum(d["events"] for d in stats["by_day"] if not d["key"])
     assert undated > 0
