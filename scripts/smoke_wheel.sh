@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds kronika's sdist and wheel (the wheel from the sdist, as a user's pip would), installs the
 # wheel into a fresh virtual environment outside the source tree, and from a folder outside it runs
-# what a user runs: extract (an article file, an HTML page), ingest, serve (the page, its map files,
-# the API and its docs). One line per failed check; exit 1 if any failed. Needs network for PyPI
+# what a user runs: extract (an article file, an HTML page), ingest, watch (a local feed), serve (the
+# page, its map files, the API and its docs). One line per failed check; exit 1 if any failed. Needs network for PyPI
 # (pip's cache is used) and, when the tree lacks the web page's files, npm.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -112,6 +112,28 @@ elif ! [ -s kronika.db ]; then
   fail "kronika ingest made no database file"
 fi
 
+step "kronika watch --once on a local feed"
+mkdir site
+cp page.html site/gdansk.html
+feedport=$("$tmp/venv/bin/python" -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+cat >site/feed.rss <<EOF
+<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Example News</title>
+<item><title>Dockers blockade the port of Gdansk</title><link>http://127.0.0.1:$feedport/gdansk.html</link>
+<guid>gdansk-1</guid><pubDate>Thu, 05 Mar 2026 08:00:00 +0000</pubDate></item></channel></rss>
+EOF
+(cd site && exec "$tmp/venv/bin/python" -m http.server "$feedport" --bind 127.0.0.1 >/dev/null 2>&1) &
+feeds=$!
+echo "http://127.0.0.1:$feedport/feed.rss lang=en name=\"Example News\"" >feeds.txt
+sleep 1
+if ! timeout 180 "$kronika" watch feeds.txt --db "$tmp/work/kronika.db" --once --per-host 0 >watch.out 2>watch.err; then
+  fail "kronika watch --once: $(tail -n 2 watch.err | tr -s "\n " " ")"
+elif ! "$kronika" watch-status --db "$tmp/work/kronika.db" --format json | "$tmp/venv/bin/python" -c \
+    "import json, sys; s = json.load(sys.stdin)['sources']; sys.exit(not (len(s) == 1 and s[0]['items_stored'] == 1))"; then
+  fail "kronika watch --once did not store the feed's article: $(tail -n 1 watch.err)"
+fi
+kill "$feeds" 2>/dev/null || true
+wait "$feeds" 2>/dev/null || true
+
 step "kronika serve"
 port=$("$tmp/venv/bin/python" -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
 "$kronika" serve --db "$tmp/work/kronika.db" --port "$port" >serve.log 2>&1 &
@@ -156,6 +178,8 @@ checks = {
     "/docs": None,
     "/api/events": lambda body: len(json.loads(body)["items"]) > 0,
     "/api/events?per=mention&country=KZ": lambda body: (not SEED) or len(json.loads(body)["items"]) > 0,
+    "/api/labels": lambda body: len(json.loads(body)) > 5000,
+    "/api/watch": lambda body: len(json.loads(body)["sources"]) == 1,
 }
 for path, check in checks.items():
     status, body = get(path)
