@@ -12,7 +12,6 @@ the two loses that one message rather than sending it twice.
 """
 from __future__ import annotations
 
-import datetime
 import json
 import logging
 import math
@@ -25,7 +24,7 @@ import sqlalchemy as sa
 
 from .errors import KronikaError
 from .filters import make_filters
-from .store import Store, query_clusters
+from .store import Store, query_clusters, stamp
 from .store.schema import alerts, alerts_sent
 
 log = logging.getLogger(__name__)
@@ -89,14 +88,15 @@ def add_alert(store: Store, name: str, filters: dict, min_articles: int = 1, web
         aid = conn.execute(alerts.insert().values(
             name=name, filters=json.dumps(kept, sort_keys=True), min_articles=min_articles, growth=growth,
             webhook=webhook or None,
-            jsonl=jsonl or None, created_at=_now()).returning(alerts.c.id)).scalar()
+            jsonl=jsonl or None, created_at=stamp()).returning(alerts.c.id)).scalar()
     return Alert(aid, name, kept, min_articles, growth, webhook or None, jsonl or None)
 
 
 def list_alerts(store: Store) -> list[dict]:
     """The saved alerts with how many messages each has sent."""
     with store.engine.connect() as conn:
-        sent = dict(conn.execute(sa.select(alerts_sent.c.alert_id, sa.func.count()).group_by(alerts_sent.c.alert_id)).all())
+        sent = dict(conn.execute(sa.select(alerts_sent.c.alert_id, sa.func.count())
+                                 .group_by(alerts_sent.c.alert_id)).all())
         rows = conn.execute(sa.select(alerts).order_by(alerts.c.name)).all()
     return [{"name": r.name, "filters": json.loads(r.filters), "min_articles": r.min_articles, "growth": r.growth,
              "webhook": r.webhook,
@@ -134,8 +134,8 @@ def evaluate(store: Store, post=None) -> int:
                 continue
             payload = _payload(alert, c, reached[-1], first=not any((c["cluster_id"], t) in done for t in reached))
             with store.engine.begin() as conn:  # taken before it is sent: two watchers never both send it
-                won = conn.execute(_insert_ignore(store).values(alert_id=alert.id, cluster_id=c["cluster_id"],
-                                                               threshold=reached[-1], sent_at=_now())).rowcount
+                won = conn.execute(store.insert_ignoring_conflicts(alerts_sent).values(alert_id=alert.id, cluster_id=c["cluster_id"],
+                                                               threshold=reached[-1], sent_at=stamp())).rowcount
             if not won:
                 continue
             try:
@@ -154,8 +154,8 @@ def evaluate(store: Store, post=None) -> int:
             with store.engine.begin() as conn:  # the lower thresholds it passed on the way count as sent
                 for t in reached[:-1]:
                     if (c["cluster_id"], t) not in done:
-                        conn.execute(_insert_ignore(store).values(alert_id=alert.id, cluster_id=c["cluster_id"],
-                                                                 threshold=t, sent_at=_now()))
+                        conn.execute(store.insert_ignoring_conflicts(alerts_sent).values(alert_id=alert.id, cluster_id=c["cluster_id"],
+                                                                 threshold=t, sent_at=stamp()))
             sent += 1
             log.info("alert %s: cluster %d at %d articles sent", alert.name, c["cluster_id"], c["n_articles"])
     return sent
@@ -167,7 +167,7 @@ def _payload(alert: Alert, c: dict, threshold: int, first: bool) -> dict:
     row = flatten(c, cluster=True)
     row["languages"] = c.get("languages") or []
     row["articles"] = c.get("articles") or []
-    return {"alert": alert.name, "threshold": threshold, "new": first, "sent_at": _now(), "cluster": row,
+    return {"alert": alert.name, "threshold": threshold, "new": first, "sent_at": stamp(), "cluster": row,
             "evidence": (c.get("evidence") or {}).get("sentence")}
 
 
@@ -197,13 +197,3 @@ def _append(path: str, payload: dict) -> None:
         f.write(json.dumps(payload, ensure_ascii=False) + "\n")
         f.flush()
         os.fsync(f.fileno())
-
-
-def _insert_ignore(store: Store):
-    from .store import INSERTS
-
-    return INSERTS[store.dialect](alerts_sent).on_conflict_do_nothing()
-
-
-def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")

@@ -534,6 +534,17 @@ def _place_point(name: str) -> tuple[float, float] | None:
     return (best.lat, best.lon)
 
 
+# the filters' options, one declaration each for every command that takes them (events, stats, alert add)
+_SINCE = typer.Option(None, "--since", help="First date, YYYY-MM-DD.")
+_UNTIL = typer.Option(None, "--until", help="Last date, YYYY-MM-DD.")
+_COUNTRY = typer.Option(None, "--country", help="ISO alpha-2 code of the event's place.")
+_TYPE = typer.Option(None, "--type", help="PLOVER type, e.g. PROTEST.")
+_ACTOR = typer.Option(None, "--actor", help="Actor code (RUS) or part of its name.")
+_NEAR = typer.Option(None, "--near", help="A place name or LAT,LON.")
+_TEXT = typer.Option(None, "--text", help="Words in the evidence sentence.")
+_LANG = typer.Option(None, "--lang", help="Language of the report.")
+
+
 def _filters(**values):
     from .filters import make_filters
 
@@ -545,15 +556,15 @@ def _filters(**values):
 
 @app.command("events")
 def events_cmd(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
-               since: Optional[str] = typer.Option(None, "--since", help="First date, YYYY-MM-DD."),
-               until: Optional[str] = typer.Option(None, "--until", help="Last date, YYYY-MM-DD."),
-               country: Optional[str] = typer.Option(None, "--country", help="ISO alpha-2 code of the event's place."),
-               event_type: Optional[str] = typer.Option(None, "--type", help="PLOVER type, e.g. PROTEST."),
-               actor: Optional[str] = typer.Option(None, "--actor", help="Actor code (RUS) or part of its name."),
-               near: Optional[str] = typer.Option(None, "--near", help="A place name or LAT,LON."),
+               since: Optional[str] = _SINCE,
+               until: Optional[str] = _UNTIL,
+               country: Optional[str] = _COUNTRY,
+               event_type: Optional[str] = _TYPE,
+               actor: Optional[str] = _ACTOR,
+               near: Optional[str] = _NEAR,
                km: float = typer.Option(50.0, "--km", help="Radius for --near."),
-               text: Optional[str] = typer.Option(None, "--text", help="Words in the evidence sentence."),
-               lang: Optional[str] = typer.Option(None, "--lang", help="Language of the report."),
+               text: Optional[str] = _TEXT,
+               lang: Optional[str] = _LANG,
                undated: bool = typer.Option(False, "--undated", help="Only events whose date kronika did not find."),
                added_since: Optional[str] = typer.Option(None, "--added-since", help="Only events of articles stored "
                                                          "after this time (ISO 8601, e.g. 2026-12-05T09:00:00Z)."),
@@ -603,10 +614,10 @@ def recluster(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP)):
 
 @app.command("stats")
 def stats_cmd(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
-              since: Optional[str] = typer.Option(None, "--since", help="First date, YYYY-MM-DD."),
-              until: Optional[str] = typer.Option(None, "--until", help="Last date, YYYY-MM-DD."),
-              country: Optional[str] = typer.Option(None, "--country", help="ISO alpha-2 code of the event's place."),
-              event_type: Optional[str] = typer.Option(None, "--type", help="PLOVER type, e.g. PROTEST."),
+              since: Optional[str] = _SINCE,
+              until: Optional[str] = _UNTIL,
+              country: Optional[str] = _COUNTRY,
+              event_type: Optional[str] = _TYPE,
               fmt: str = typer.Option("table", "--format", "-f", help="table or json.")):
     """Counts of events and clusters by day, type and country."""
     import json
@@ -751,13 +762,13 @@ app.add_typer(alert_app, name="alert")
 @alert_app.command("add")
 def alert_add(name: str = typer.Argument(..., help="A name for the alert."),
               db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
-              event_type: Optional[str] = typer.Option(None, "--type", help="PLOVER type, e.g. PROTEST."),
-              country: Optional[str] = typer.Option(None, "--country", help="ISO alpha-2 code of the event's place."),
-              actor: Optional[str] = typer.Option(None, "--actor", help="Actor code (RUS) or part of its name."),
-              near: Optional[str] = typer.Option(None, "--near", help="A place name or LAT,LON."),
+              event_type: Optional[str] = _TYPE,
+              country: Optional[str] = _COUNTRY,
+              actor: Optional[str] = _ACTOR,
+              near: Optional[str] = _NEAR,
               km: Optional[float] = typer.Option(None, "--km", help="Radius for --near."),
-              text: Optional[str] = typer.Option(None, "--text", help="Words in the evidence sentence."),
-              lang: Optional[str] = typer.Option(None, "--lang", help="Language of the report."),
+              text: Optional[str] = _TEXT,
+              lang: Optional[str] = _LANG,
               min_articles: int = typer.Option(1, "--min-articles", help="Send when this many articles report the event."),
               growth: float = typer.Option(2.0, "--growth", help="Send again each time the articles grow by this "
                                            "factor (2: 3, 6, 12...; 1: every further article)."),

@@ -44,7 +44,6 @@ class Fetched:
     body: bytes = b""
     etag: str | None = None
     last_modified: str | None = None
-    content_type: str = ""
 
 
 @dataclass
@@ -135,9 +134,8 @@ class Fetcher:
                     err = FetchError(f"HTTP {r.status_code}", r.status_code, retry=r.status_code in RETRIED)
                     err.retry_after = _retry_after(r.headers.get("retry-after"))
                     raise err
-                body = _bounded_body(r, max_bytes, url)
-                return Fetched(str(r.url), 200, body, r.headers.get("etag"), r.headers.get("last-modified"),
-                               r.headers.get("content-type", ""))
+                return Fetched(str(r.url), 200, _bounded_body(r, max_bytes), r.headers.get("etag"),
+                               r.headers.get("last-modified"))
 
     def _host(self, url: str) -> _Host:
         key = urlsplit(url).netloc.lower()
@@ -176,7 +174,7 @@ def _retry_after(value: str | None) -> float:
             return 0.0
 
 
-def _bounded_body(response, max_bytes: int, url: str) -> bytes:
+def _bounded_body(response, max_bytes: int) -> bytes:
     """The response's body decoded (gzip, deflate or none), at most `max_bytes`; FetchError past it."""
     encoding = response.headers.get("content-encoding", "").lower().strip()
     if encoding in ("", "identity"):

@@ -38,8 +38,8 @@ from .feeds import FeedEntry, parse_feed
 from .fetching import Fetcher, FetchError
 from .filters import check_country
 from .formats import html_article, make_article
-from .store import Store
-from .store.schema import articles, feed_items, sources
+from .store import Store, stamp
+from .store.schema import feed_items, sources
 
 log = logging.getLogger(__name__)
 DEFAULT_EVERY = 600.0  # seconds between two polls of a source
@@ -139,10 +139,6 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
 
 
-def _iso(t: datetime.datetime) -> str:
-    return t.isoformat(timespec="seconds")
-
-
 def _key_hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -199,7 +195,7 @@ class Watcher:
                 if s.url in have:
                     conn.execute(sources.update().where(sources.c.id == have[s.url]).values(**values))
                 else:
-                    conn.execute(_insert_ignore(self.store, sources).values(url=s.url, failures=0, items_seen=0,
+                    conn.execute(self.store.insert_ignoring_conflicts(sources).values(url=s.url, failures=0, items_seen=0,
                                                                            items_stored=0, **values))
             return {r.url: r.id for r in conn.execute(sa.select(sources.c.url, sources.c.id))}
 
@@ -215,7 +211,7 @@ class Watcher:
         with self.store.engine.connect() as conn:
             rows = conn.execute(sa.select(sources.c.id, sources.c.next_due)
                                 .where(sources.c.id.in_(list(self.sources)))).all()
-        return [r.id for r in rows if not r.next_due or r.next_due <= _iso(now)]
+        return [r.id for r in rows if not r.next_due or r.next_due <= stamp(now)]
 
     def next_wake(self) -> float:
         """Seconds until the next source is due (at most `every`)."""
@@ -279,27 +275,26 @@ class Watcher:
             rs.failed_sources += 1
             with self.store.engine.begin() as conn:
                 conn.execute(sources.update().where(sources.c.id == sid).values(
-                    last_fetch=_iso(now), next_due=_iso(now + datetime.timedelta(seconds=wait)),
+                    last_fetch=stamp(now), next_due=stamp(now + datetime.timedelta(seconds=wait)),
                     last_status=getattr(err, "status", None), failures=failures, last_error=str(err)[:1000]))
             return
         entries = feed.entries if feed else []
         with self.store.engine.begin() as conn:
+            hashes = [_key_hash(e.key) for e in entries]
             known = set()
-            if entries:
-                hashes = [_key_hash(e.key) for e in entries]
-                for i in range(0, len(hashes), 500):
-                    known.update(conn.execute(sa.select(feed_items.c.key_hash).where(
-                        feed_items.c.source_id == sid, feed_items.c.key_hash.in_(hashes[i:i + 500]))).scalars())
-            fresh = [(h, e) for h, e in zip([_key_hash(e.key) for e in entries], entries) if h not in known]
+            for i in range(0, len(hashes), 500):
+                known.update(conn.execute(sa.select(feed_items.c.key_hash).where(
+                    feed_items.c.source_id == sid, feed_items.c.key_hash.in_(hashes[i:i + 500]))).scalars())
+            fresh = [(h, e) for h, e in zip(hashes, entries) if h not in known]
             fresh = fresh[:MAX_ITEMS_PER_POLL]
             for h, e in fresh:  # the items and the feed's validators in one transaction: none is lost
-                conn.execute(_insert_ignore(self.store, feed_items).values(
+                conn.execute(self.store.insert_ignoring_conflicts(feed_items).values(
                     source_id=sid, key_hash=h, url=(e.link or "")[:2000] or None, state="new", attempts=0,
-                    first_seen=_iso(now), meta=json.dumps(_meta(e, feed.title if feed else None), ensure_ascii=False)))
+                    first_seen=stamp(now), meta=json.dumps(_meta(e, feed.title if feed else None), ensure_ascii=False)))
             conn.execute(sources.update().where(sources.c.id == sid).values(
                 etag=(got.etag or None) and got.etag[:500], last_modified=(got.last_modified or None) and got.last_modified[:100],
-                last_fetch=_iso(now), last_ok=_iso(now), last_status=got.status, failures=0, last_error=None,
-                next_due=_iso(now + datetime.timedelta(seconds=every * 0.95)),
+                last_fetch=stamp(now), last_ok=stamp(now), last_status=got.status, failures=0, last_error=None,
+                next_due=stamp(now + datetime.timedelta(seconds=every * 0.95)),
                 items_seen=sources.c.items_seen + len(fresh)))
         rs.new_items += len(fresh)
         if got.status == 304:
@@ -327,7 +322,7 @@ class Watcher:
         return dataclasses.replace(index, entries=entries, kind="sitemap")
 
     def _items(self, sid: int, rs: RoundStats) -> None:
-        stale = _iso(_now() - datetime.timedelta(seconds=self.claim_ttl))
+        stale = stamp(_now() - datetime.timedelta(seconds=self.claim_ttl))
         with self.store.engine.connect() as conn:
             todo = conn.execute(sa.select(feed_items.c.id).where(
                 feed_items.c.source_id == sid,
@@ -347,7 +342,7 @@ class Watcher:
                 feed_items.c.id == item_id,
                 sa.or_(feed_items.c.state.in_(("new", "retry")),
                        sa.and_(feed_items.c.state == "claimed", feed_items.c.claimed_at < stale)))
-                .values(state="claimed", claimed_by=self.name, claimed_at=_iso(_now()),
+                .values(state="claimed", claimed_by=self.name, claimed_at=stamp(),
                         attempts=feed_items.c.attempts + 1))
             return won.rowcount == 1
 
@@ -358,7 +353,7 @@ class Watcher:
         meta = json.loads(item.meta or "{}")
         url = item.url
         rs.items += 1
-        stored = self._stored(url) if url else None
+        stored = self.store.article_id(url=url)
         if stored is not None:  # another feed, watcher or ingest has it already
             rs.batch.skipped += 1
             self._finish(item_id, "done", article_id=stored)
@@ -399,9 +394,7 @@ class Watcher:
         take_one(article, self.pipeline, self.sink, rs.batch)
         rs.code_s += time.perf_counter() - t
         rs.store_s += self.sink.seconds - store0
-        aid = self._stored(url) if url else None
-        if aid is None:
-            aid = self._stored_text(article.body)
+        aid = self.store.article_id(url=url, body=article.body)
         if aid is None:  # the pipeline or the store refused it (reported by the batch loop)
             rs.failed_items += 1
             self._finish(item_id, "failed", error="could not be coded or stored")
@@ -421,21 +414,12 @@ class Watcher:
                                    date=article.date or meta.get("date"), title=article.title or meta.get("title"),
                                    outlet=src.name or meta.get("outlet") or article.outlet)
 
-    def _stored(self, url: str) -> int | None:
-        with self.store.engine.connect() as conn:
-            return conn.execute(sa.select(articles.c.id).where(articles.c.url == url)).scalar()
-
-    def _stored_text(self, body: str) -> int | None:
-        with self.store.engine.connect() as conn:
-            return conn.execute(sa.select(articles.c.id)
-                                .where(articles.c.content_hash == Store.content_hash(body))).scalar()
-
     def _finish(self, item_id: int, state: str, *, article_id: int | None = None, content_hash: str | None = None,
                 error: str | None = None) -> None:
         with self.store.engine.begin() as conn:
             conn.execute(feed_items.update().where(feed_items.c.id == item_id).values(
                 state=state, article_id=article_id, content_hash=content_hash, last_error=(error or None) and error[:1000],
-                done_at=_iso(_now()) if state in ("done", "failed") else None, claimed_by=None, claimed_at=None))
+                done_at=stamp() if state in ("done", "failed") else None, claimed_by=None, claimed_at=None))
 
 
 class _TimedSink:
@@ -469,12 +453,6 @@ def _doc_id(src: Source, key_hash: str) -> str:
 
 def _human_s(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min" if seconds >= 60 else f"{seconds:.0f} s"
-
-
-def _insert_ignore(store: Store, table):
-    from .store import INSERTS
-
-    return INSERTS[store.dialect](table).on_conflict_do_nothing()
 
 
 def status(store: Store) -> dict:

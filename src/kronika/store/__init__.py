@@ -29,7 +29,7 @@ from .opening import MIGRATIONS, default_url, open_store
 from .queries import query_clusters, query_mentions, query_stories, stats
 from .schema import FLAT_EVENT_COLUMNS, articles, clusters, event_names, events
 
-__all__ = ["MIGRATIONS", "Store", "default_url", "query_clusters", "query_mentions", "query_stories", "stats"]
+__all__ = ["MIGRATIONS", "Store", "default_url", "query_clusters", "query_mentions", "query_stories", "stamp", "stats"]
 
 @dataclass(frozen=True)
 class Reclustered:
@@ -39,6 +39,12 @@ class Reclustered:
 
 CLUSTER_LOCK = 7_310_413  # a PostgreSQL advisory lock: one writer at a time assigns clusters
 INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def stamp(t: datetime.datetime | None = None) -> str:
+    """A moment (default: now) as the store writes them: UTC, ISO 8601 to the second, so that the
+    strings sort as the times do."""
+    return (t or datetime.datetime.now(datetime.UTC)).astimezone(datetime.UTC).isoformat(timespec="seconds")
 
 
 class Store:
@@ -113,14 +119,24 @@ class Store:
     def has_article(self, article, conn: sa.Connection | None = None) -> bool:
         """True when `article` is stored: the same text (up to white space) or the same URL; looked
         up on `conn` when given (inside a write), else on a connection of its own."""
-        cond = articles.c.content_hash == self.content_hash(article.body)
-        if article.url:
-            cond = sa.or_(cond, articles.c.url == article.url)
-        q = sa.select(articles.c.id).where(cond).limit(1)
+        return self.article_id(url=article.url, body=article.body, conn=conn) is not None
+
+    def article_id(self, *, url: str | None = None, body: str | None = None,
+                   conn: sa.Connection | None = None) -> int | None:
+        """The id of the stored article with this URL or this text (up to white space), if any."""
+        conds = ([articles.c.content_hash == self.content_hash(body)] if body is not None else []) + \
+                ([articles.c.url == url] if url else [])
+        if not conds:
+            return None
+        q = sa.select(articles.c.id).where(sa.or_(*conds)).limit(1)
         if conn is not None:
-            return conn.execute(q).first() is not None
+            return conn.execute(q).scalar()
         with self.engine.connect() as own:
-            return own.execute(q).first() is not None
+            return own.execute(q).scalar()
+
+    def insert_ignoring_conflicts(self, table):
+        """INSERT into `table` that skips a row a unique key already holds (ON CONFLICT DO NOTHING)."""
+        return INSERTS[self.dialect](table).on_conflict_do_nothing()
 
     def add(self, article, records: list[dict]) -> bool:
         """Store one article and its events in one transaction; False if it was stored before (the
@@ -188,12 +204,11 @@ class Store:
     def _insert_article(self, article, digest: str):
         """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new article's id, or no row when
         its text or its URL is stored (the unique content_hash and url)."""
-        return (INSERTS[self.dialect](articles).values(
+        return (self.insert_ignoring_conflicts(articles).values(
             content_hash=digest, doc_id=article.doc_id, url=article.url or None,
             title=article.title, outlet=article.outlet, lang=article.lang, date=(article.date or "")[:10] or None,
-            path=article.path, body=article.body,
-            ingested_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"))
-            .on_conflict_do_nothing().returning(articles.c.id))
+            path=article.path, body=article.body, ingested_at=stamp())
+            .returning(articles.c.id))
 
 
 def _event_row(rec: dict, article_id: int, article) -> dict:

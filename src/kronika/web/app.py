@@ -35,7 +35,7 @@ from ..filters import MAX_TEXT as MAX_FILTER_TEXT
 from ..flat import flatten
 from ..output import Writer, feature_collection
 from ..records import Article
-from ..store import Store, query_clusters, query_mentions, query_stories, stats
+from ..store import Store, query_clusters, query_mentions, query_stories, stamp, stats
 from ..watch import status as watch_status
 from .labels import place_labels
 from .limits import BodyLimit, BodyRule
@@ -267,8 +267,7 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
     @app.get("/api/stats", summary="Counts by day, type and country",
              responses={400: {"description": "A filter value that cannot be used", "model": Problem}, **unreachable})
     def api_stats(f: Filters = Depends(filters)):
-        now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-        return {**stats(store, f), "as_of": now}  # what a later added_since= counts from
+        return {**stats(store, f), "as_of": stamp()}  # what a later added_since= counts from
 
     @app.get("/api/watch", summary="What the watchers have done (health)",
              description="Each followed source's last poll, answer, consecutive failures, items seen, stored, "

