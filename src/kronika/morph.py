@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import unicodedata
+from collections.abc import Mapping
 
 log = logging.getLogger(__name__)
 
@@ -320,24 +322,92 @@ class Morphology:
     def common_word(self, word: str, lang: str) -> bool:
         """Whether the dictionary of a language without word classes (simplemma's) knows the
         lower-cased word: a capitalised "Pokud" or "Evropské" is a word, "Prymula" is not."""
-        import simplemma
-
+        lookup, _ = _simplemma()
         try:
-            return simplemma.is_known(word.lower(), lang=lang)
+            return lookup.get_lemma(unicodedata.normalize("NFC", word.lower()), lang) is not None
         except ValueError:
             return False
 
     def _analyse_simplemma(self, word: str, lang: str):
-        import simplemma
-
+        _, lemmatizer = _simplemma()
         try:
-            lemma = simplemma.lemmatize(word, lang=lang)
+            lemma = lemmatizer.lemmatize(word, lang)
         except ValueError:  # a language simplemma does not cover
             lemma = word
         lemma = lemma.lower()
         if lemma != word.lower():
             return (lemma, word.lower()), ("", "")
         return (lemma,), ("",)
+
+
+class _MappedDictionary(Mapping):
+    """One of simplemma's dictionaries (word form -> lemma) as a mapped table."""
+
+    def __init__(self, table):
+        self.table = table
+
+    def get(self, key: str, default=None):
+        value = self.table.get(key.encode())
+        return default if value is None else value.decode()
+
+    def __getitem__(self, key: str) -> str:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self):
+        return (k.decode() for k in self.table.keys())
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+
+class _MappedDictionaries:
+    """simplemma's dictionary factory over mapped tables: each language's dictionary is decoded
+    from the package once, into the cache (simplemma decodes the German one, a million forms, in
+    over a second at every start)."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, _MappedDictionary] = {}
+
+    def get_dictionary(self, lang: str) -> _MappedDictionary:
+        if lang not in self._open:
+            import hashlib
+            from importlib import metadata
+
+            from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+            from .mapped import Contents, cached_table
+
+            if not isinstance(lang, str) or not lang.isalpha():
+                raise ValueError(f"unsupported language {lang!r}")
+
+            def build() -> Contents:
+                words = DefaultDictionaryFactory(cache_max_size=0).get_dictionary(lang)  # ValueError if unknown
+                return Contents(((k.encode(), words[k].encode()) for k in words), len(words))
+
+            version = hashlib.sha256(f"simplemma={metadata.version('simplemma')}".encode()).hexdigest()[:16]
+            self._open[lang] = _MappedDictionary(cached_table(f"simplemma-{lang}", version, build))
+        return self._open[lang]
+
+
+@functools.lru_cache(maxsize=1)
+def _simplemma():
+    """(dictionary lookup, lemmatizer) of simplemma over the mapped dictionaries."""
+    from simplemma import Lemmatizer
+    from simplemma.strategies import DefaultStrategy, DictionaryLookupStrategy
+
+    return DictionaryLookupStrategy(_DICTIONARIES), Lemmatizer(
+        lemmatization_strategy=DefaultStrategy(dictionary_factory=_DICTIONARIES))
+
+
+_DICTIONARIES = _MappedDictionaries()
+
+
+def simplemma_dictionary(lang: str) -> Mapping:
+    """simplemma's dictionary of a language (word form -> lemma); ValueError for one it lacks."""
+    return _DICTIONARIES.get_dictionary(lang)
 
 
 def case_of(tag: str, lang: str) -> set[str]:

@@ -14,6 +14,7 @@ constructed once and passed in, so a worker builds its own and tests can pass sm
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -110,11 +111,17 @@ class Pipeline:
         pipeline.morph, pipeline.index = morph, index
         return pipeline
 
-    def process(self, article: Article, until: str | None = None) -> Doc:
-        """Run the stages over one article; `until` stops after the stage of that name."""
+    def process(self, article: Article, until: str | None = None, timings: dict[str, float] | None = None) -> Doc:
+        """Run the stages over one article; `until` stops after the stage of that name; `timings`
+        adds each stage's seconds under its name."""
         doc = Doc(article)
         for st in self.stages:
-            st.run(doc)
+            if timings is None:
+                st.run(doc)
+            else:
+                t = time.perf_counter()
+                st.run(doc)
+                timings[st.name] = timings.get(st.name, 0.0) + time.perf_counter() - t
             if st.name == until:
                 break
         return doc

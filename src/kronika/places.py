@@ -29,6 +29,7 @@ from .dates import calendar_words
 from .entities import EntityFinder, first_names
 from .gazetteer import NameIndex
 from .lexicon import data_path, load_lexicon, load_yaml
+from .morph import simplemma_dictionary
 from .ner import Recogniser, capitalised
 from .geodesy import EARTH_RADIUS_KM, distance_km
 from .records import Doc, Mention, Place, Sentence, Toponym
@@ -668,20 +669,8 @@ def _common_word(m: Mention, doc: Doc) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _english_common(word: str) -> bool:
-    try:
-        from simplemma.strategies.dictionaries import DefaultDictionaryFactory
-    except ImportError:  # an older simplemma
-        return False
-    lemma = _english_dictionary(DefaultDictionaryFactory).get(word)
-    if lemma is None:
-        return False
-    lemma = lemma.decode() if isinstance(lemma, bytes) else str(lemma)
-    return lemma[:1].islower()
-
-
-@functools.lru_cache(maxsize=1)
-def _english_dictionary(factory):
-    return factory().get_dictionary("en")
+    lemma = simplemma_dictionary("en").get(word)
+    return lemma is not None and lemma[:1].islower()
 
 
 def _inside(p: Place, region: Place) -> bool:

@@ -26,11 +26,19 @@ class Parse:
         return [i for i, (h, r) in enumerate(zip(self.heads, self.rels)) if h == k and r in rels]
 
 
+@functools.lru_cache(maxsize=1)
+def news_embedding():
+    """natasha's news word embedding (in its wheel), loaded once for the parser and the tagger."""
+    from natasha import NewsEmbedding
+
+    return NewsEmbedding()
+
+
 class _Natasha:
     def __init__(self) -> None:
-        from natasha import NewsEmbedding, NewsSyntaxParser
+        from natasha import NewsSyntaxParser
 
-        self.parser = NewsSyntaxParser(NewsEmbedding())
+        self.parser = NewsSyntaxParser(news_embedding())
         self.lock = threading.Lock()
 
     def parse(self, sents: list[Sentence]) -> list[Parse]:
