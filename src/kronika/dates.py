@@ -13,6 +13,7 @@ from .records import UNKNOWN_TIME, DateRef, Doc, Sentence, TimeSpan
 
 ISO = re.compile(r"\b(20\d\d|19\d\d)-(\d\d)-(\d\d)\b")
 DOTTED = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(20\d\d|19\d\d)\b")
+_DIGIT = re.compile(r"\d")
 
 
 @functools.lru_cache(maxsize=1)
@@ -65,7 +66,9 @@ def calendar_words() -> frozenset[str]:
 
 def explicit_dates(text: str, lang: str, offset: int = 0, year: int | None = None) -> list[DateRef]:
     """Full dates written out in `text`; a date without a year takes `year`, if given."""
-    out = []
+    out: list[DateRef] = []
+    if not _DIGIT.search(text):
+        return out  # every form below has a number in it: most sentences have none
     for m in ISO.finditer(text):
         v = _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if v:

@@ -23,16 +23,22 @@ GERMAN_ARTICLES = frozenset("der die das den dem des ein eine einer einem einen 
 NAME_LINKS = frozenset("nad pod am an der upon na над на".split())
 
 
-def token_forms(tok: Token, lang: str) -> list[str]:
+def token_forms(tok: Token, lang: str) -> tuple[str, ...]:
     """Forms under which a token can start or continue a name."""
-    forms = [tok.lower, *tok.lemmas[:4]]
-    if lang == "en" and tok.lower.endswith(("'s", "’s")) and len(tok.lower) > 3:
-        forms.append(tok.lower[:-2])  # "Giza's", a name with its possessive
-    if tok.text[:1].isupper() and (not tok.tags or "ign" in tok.tags or lang not in ("pl", "ru", "uk")):
-        forms.extend(b.lower() for b in guess_bases(tok.text, lang))
-    elif tok.text[:1].isupper() and lang in ("pl", "ru", "uk") and not is_known_common(tok.tags):
-        forms.extend(b.lower() for b in guess_bases(tok.text, lang))
-    return list(dict.fromkeys(forms))
+    return _token_forms(tok.text, tok.lemmas, tok.tags, lang)
+
+
+@functools.lru_cache(maxsize=300_000)
+def _token_forms(text: str, lemmas: tuple[str, ...], tags: tuple[str, ...], lang: str) -> tuple[str, ...]:
+    lower = text.lower()
+    forms = [lower, *lemmas[:4]]
+    if lang == "en" and lower.endswith(("'s", "’s")) and len(lower) > 3:
+        forms.append(lower[:-2])  # "Giza's", a name with its possessive
+    if text[:1].isupper() and (not tags or "ign" in tags or lang not in ("pl", "ru", "uk")):
+        forms.extend(b.lower() for b in guess_bases(text, lang))
+    elif text[:1].isupper() and lang in ("pl", "ru", "uk") and not is_known_common(tags):
+        forms.extend(b.lower() for b in guess_bases(text, lang))
+    return tuple(dict.fromkeys(forms))
 
 
 class EntityFinder:
@@ -41,6 +47,7 @@ class EntityFinder:
     def __init__(self, index: NameIndex, morph: Morphology):
         self.index = index
         self.morph = morph
+        self._steps: dict[tuple, tuple[list, tuple[str, ...] | None]] = {}
 
     def lookup_name(self, name: str, lang: str) -> Mention | None:
         """The entity a name on its own stands for (a dateline, a header), or None."""
@@ -80,37 +87,54 @@ class EntityFinder:
         out.sort(key=lambda m: m.start)
         return out
 
-    def _match(self, toks: list[Token], forms: list[list[str]], i: int,
+    def _match(self, toks: list[Token], forms: list[tuple[str, ...]], i: int,
                lang: str | None = None) -> tuple[int, list, tuple[str, ...]] | None:
         """The longest name starting at token i: (last token, entries, key), or None."""
         if not toks[i].text[:1].isalnum():
             return None
-        partial: list[tuple[str, ...]] = [(f,) for f in forms[i]]
-        found: tuple[int, list, tuple[str, ...]] | None = None
         lower = not toks[i].text[:1].isupper() and not toks[i].text[:1].isdigit()
-        j = i
-        while partial:
-            merged: list = []
-            first_key = None
-            for key in partial:
-                entries = self.index.lookup(key)
-                if lang is not None:  # "este" is an Estonian in German, "this" in Spanish
-                    entries = [e for e in entries if e.kind != "NORP" or e.source_kind in (None, lang)]
-                if lower:  # only demonyms go uncapitalised: "polską" is no "Polską"
-                    entries = [e for e in entries if e.kind == "NORP"]
-                if not entries:
-                    continue
-                first_key = first_key or key
-                merged.extend(e for e in entries if e not in merged)
-                if not all(self._village(e) for e in merged):
-                    break  # "Chebu" as written is a Chinese village; its lemma "Cheb" a Czech town: read on
+        merged, first_key, live = self._step(forms[i], lang, lower)
+        found: tuple[int, list, tuple[str, ...]] | None = (i, merged, first_key) if merged else None
+        j = i + 1
+        while live and j < len(toks) and j - i < 6:
+            partial = tuple(k + (f,) for k in live for f in forms[j])
+            merged, first_key, live = self._step(partial, lang, lower, partial)
             if merged:
                 found = (j, merged, first_key)
             j += 1
-            if j >= len(toks) or j - i >= 6:
-                break
-            partial = [k + (f,) for k in partial if k in self.index.prefixes for f in forms[j]]
         return found
+
+    def _step(self, memo_key: tuple, lang: str | None, lower: bool,
+              keys: tuple[tuple[str, ...], ...] | None = None) -> tuple[list, tuple[str, ...] | None, tuple[tuple[str, ...], ...]]:
+        """For the keys of one length of a name being read: the entries (the first key's first),
+        the first key that has any, and the keys a longer name starts with. Remembered by
+        `memo_key`: the first word's forms (its keys are one form each), else the keys; news
+        repeats its names and its other words."""
+        memo = (memo_key, lang, lower)
+        have = self._steps.get(memo)
+        if have is not None:
+            return have
+        if keys is None:
+            keys = tuple((f,) for f in memo_key)
+        merged: list = []
+        first_key = None
+        for key in keys:
+            entries = self.index.lookup(key)
+            if lang is not None:  # "este" is an Estonian in German, "this" in Spanish
+                entries = [e for e in entries if e.kind != "NORP" or e.source_kind in (None, lang)]
+            if lower:  # only demonyms go uncapitalised: "polską" is no "Polską"
+                entries = [e for e in entries if e.kind == "NORP"]
+            if not entries:
+                continue
+            first_key = first_key or key
+            merged.extend(e for e in entries if e not in merged)
+            if not all(self._village(e) for e in merged):
+                break  # "Chebu" as written is a Chinese village; its lemma "Cheb" a Czech town: read on
+        live = tuple(k for k in keys if k in self.index.prefixes)
+        if len(self._steps) >= 300_000:
+            self._steps.clear()
+        have = self._steps[memo] = (merged, first_key, live)
+        return have
 
     def _village(self, e) -> bool:
         if e.kind != "LOC" or e.curated or e.place is None:
@@ -196,12 +220,13 @@ class EntityFinder:
 
     def _groups(self, toks: list[Token], lex: Lexicon, si: int, taken: set[int]) -> list[Mention]:
         out = []
-        lemma_window = [set(t.lemmas) | {t.lower} for t in toks]
+        lemma_window = [t.forms for t in toks]
         order = _group_order(lex)
+        firsts = _GROUP_FIRSTS[lex.lang]
         k = 0
         while k < len(toks):
             t = toks[k]
-            if k in taken:
+            if k in taken or firsts.isdisjoint(t.forms):
                 k += 1
                 continue
             found = []  # a generic agent and a nameless source can share words ("residents")
@@ -232,6 +257,7 @@ class EntityFinder:
 
 
 _GROUP_ORDER: dict[str, tuple] = {}
+_GROUP_FIRSTS: dict[str, frozenset[str]] = {}  # the words any of a language's rules starts with
 
 
 def _group_order(lex: Lexicon):
@@ -241,6 +267,7 @@ def _group_order(lex: Lexicon):
     out = []
     for kind, rules in (("GEN", lex.generic_actors), ("SRC", lex.source_nouns)):
         out.append((kind, group_index(rules), {r: i for i, r in enumerate(rules)}))
+    _GROUP_FIRSTS[lex.lang] = frozenset(w for _, index, _ in out for w in index)
     _GROUP_ORDER[lex.lang] = tuple(out)
     return _GROUP_ORDER[lex.lang]
 

@@ -6,7 +6,6 @@ words stand close by, and not when it is negated, hypothetical, part of a partic
 """
 from __future__ import annotations
 
-import functools
 from bisect import bisect_left, bisect_right
 
 
@@ -25,15 +24,10 @@ OPENING = frozenset('"„“«‘(:-–—')
 NEGATION_REACH = 5  # "has not imposed any sanctions": the negated verb governs the trigger
 
 
-@functools.lru_cache(maxsize=1)
-def _lemset(tok) -> set[str]:
-    return {tok.lower, *tok.lemmas}
-
-
 def find_triggers(sent: Sentence, lex: Lexicon) -> list[tuple[int, int, TriggerRule]]:
     """(first token, last token, rule) of every trigger that fires in the sentence."""
     toks = sent.tokens
-    sets = [_lemset(t) for t in toks]
+    sets = [t.forms for t in toks]
     clause = clause_bounds(sent, lex)
     # a negated reporting verb ("nie ujawnił, kiedy ...") leaves what follows unasserted
     muted_from = muted_to = len(toks)
@@ -217,7 +211,7 @@ def _pick_by_case(sent: Sentence, units: list[Unit], k: int, rule: TriggerRule, 
     agents = [u for u in units if u.can_act]
     same = [u for u in agents if clause[u.first] == clause[k]]
     passive = any(tag.removeprefix("prop:").startswith(("ppas", "PRTS")) for tag in tok.tags[:1]) or \
-        any(_lemset(toks[x]) & lex.passive_aux for x in range(max(0, k - 3), min(len(toks), k + 3)) if x != k) and \
+        any(toks[x].forms & lex.passive_aux for x in range(max(0, k - 3), min(len(toks), k + 3)) if x != k) and \
         any("ppas" in tag or "PRTS" in tag for tag in tok.tags)
     nominal = any(tag.removeprefix("prop:").startswith(("subst", "ger", "NOUN")) for tag in tok.tags[:1])
     if not any(tok.tags) and not passive:
@@ -226,7 +220,7 @@ def _pick_by_case(sent: Sentence, units: list[Unit], k: int, rule: TriggerRule, 
         participle = tok.lower.endswith(("ed", "en", "wn", "t")) or (lex.lang == "de" and tok.lower.startswith("ge")) \
             or (lex.lang in ("es", "it", "pt") and tok.lower.endswith(("ado", "ada", "ados", "adas", "ido", "ida", "idos", "idas")))
         reach = 8 if lex.subject_first else 3
-        passive = participle and any(_lemset(toks[x]) & lex.passive_aux and clause[x] == clause[k]
+        passive = participle and any(toks[x].forms & lex.passive_aux and clause[x] == clause[k]
                                      for x in range(max(0, k - reach), k))
 
     def nominative(u: Unit) -> bool:
@@ -237,7 +231,7 @@ def _pick_by_case(sent: Sentence, units: list[Unit], k: int, rule: TriggerRule, 
         # "troops of X", "wojsk białoruskich": the owner of the forces sends them, and the forces
         # themselves are neither actor nor recipient
         themes = [u for u in same if is_theme(u, sent, rule.near) or
-                  any(_lemset(toks[x]) & rule.near for x in range(max(0, u.first - 2), u.first))]
+                  any(toks[x].forms & rule.near for x in range(max(0, u.first - 2), u.first))]
         owner = next((u for u in themes if u.code and u.role is None), None)
         actor = owner
         same = [u for u in same if u not in themes or u is owner]
@@ -446,7 +440,7 @@ def complete(doc: Doc, events: list[Event], index: NameIndex, units_per_sentence
             k = next(i for i, t in enumerate(ev.sentence.tokens) if t.start == ev.trigger.start)
             clause = clause_bounds(ev.sentence, lex)
             rel = next((x for x in range(k - 1, -1, -1) if clause[x] == clause[k] and
-                        _lemset(ev.sentence.tokens[x]) & lex.relative_pronouns), None)
+                        ev.sentence.tokens[x].forms & lex.relative_pronouns), None)
             if rel is not None:
                 prior = [u for u in units if u.last < rel and u.can_act and u.role is None]
                 if prior:

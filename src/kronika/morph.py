@@ -103,6 +103,14 @@ class Morphology:
             return self._analyse_pymorphy(word, lang)
         return self._analyse_simplemma(word, lang)
 
+    @functools.lru_cache(maxsize=300_000)
+    def word(self, text: str, lang: str) -> tuple[tuple[str, ...], tuple[str, ...], str, frozenset[str]]:
+        """A token's fields after its text: (lemmas, tags, lower-cased text, the lower-cased text and
+        lemmas as a set), worked out once per word form (news repeats its words; every stage reads them)."""
+        lemmas, tags = self.analyse(text, lang) if text[:1].isalpha() else ((), ())
+        lower = text.lower()
+        return lemmas, tags, lower, frozenset((lower, *lemmas))
+
     @functools.lru_cache(maxsize=200_000)
     def name_class(self, word: str, lang: str, strict: bool = False) -> str | None:
         """'geo', 'first', 'surname' or 'org' when the dictionary knows `word` as such a name;

@@ -125,9 +125,10 @@ class Recogniser:
             taken.update(range(k, j + 1))
         known = len(out)  # the names the tables know; the runs below are typed by the name classes
         firsts = first_names()
+        named = pro | evt
         k = 0
         while k < len(toks):
-            if k in taken or not self._starts(toks, k, lang, heads.get(lang, frozenset()), pro | evt):
+            if k in taken or not self._starts(toks, k, lang, heads.get(lang, frozenset()), named):
                 k += 1
                 continue
             j = k
@@ -199,7 +200,7 @@ class Recogniser:
                         n = len(words)
                         if k + n <= len(toks) and capital == toks[k].text[:1].isupper() \
                                 and not any(k + i in taken for i in range(n)) \
-                                and all({toks[k + i].lower, *toks[k + i].lemmas} & words[i] for i in range(1, n)) \
+                                and all(toks[k + i].forms & words[i] for i in range(1, n)) \
                                 and (best is None or n > best[0]):
                             best = (n, typ, name)
             if best is None:
@@ -229,8 +230,8 @@ class Recogniser:
 
     def _starts(self, toks: list[Token], k: int, lang: str, heads, special) -> bool:
         t = toks[k]
-        low = set(_forms([t], lang))
-        if low & special:
+        low = _word_forms(t.text, t.lemmas, lang)
+        if not special.isdisjoint(low):
             return True
         if not capitalised(t):
             return False
@@ -241,7 +242,7 @@ class Recogniser:
         if initial:
             return bool(self.morph.name_class(t.text, lang, strict=True)) or t.tags[:1] == ("ign",) \
                 or (t.text.isupper() and len(t.text) > 1) \
-                or bool(low & heads) or (lang not in ("pl", "ru", "uk") and k > 0)
+                or not heads.isdisjoint(low) or (lang not in ("pl", "ru", "uk") and k > 0)
         return True
 
     def _type(self, run: list[Token], lang: str, heads, firsts, pro, evt) -> str | None:
@@ -427,8 +428,13 @@ def _forms(run: list[Token], lang: str) -> list[str]:
     """Lower-cased forms of a run as written and as base forms ("brexitu" -> brexit)."""
     if len(run) > 1:
         return [" ".join(t.lower for t in run)]
-    t = run[0]
-    return list(dict.fromkeys([t.lower, *t.lemmas[:2], *(b.lower() for b in guess_bases(t.text, lang))]))
+    return list(_word_forms(run[0].text, run[0].lemmas, lang))
+
+
+@functools.lru_cache(maxsize=300_000)
+def _word_forms(text: str, lemmas: tuple[str, ...], lang: str) -> tuple[str, ...]:
+    lower = text.lower()
+    return tuple(dict.fromkeys([lower, *lemmas[:2], *(b.lower() for b in guess_bases(text, lang))]))
 
 
 # endings that are never those of a nominative name, so a guessed base is safe

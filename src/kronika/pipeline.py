@@ -161,14 +161,9 @@ def _segment(doc: Doc, morph: Morphology) -> None:
             if script_of(stext) != script:
                 slang = identify(stext, lang)
             sent = Sentence(s, e, stext, slang, pi, heading)
-            sent.tokens = [_token(m.start() + s, m.end() + s, m.group(), slang, morph)
+            word = morph.word
+            sent.tokens = [Token(m.start() + s, m.end() + s, m.group(), *word(m.group(), slang))
                            for m in WORD.finditer(stext)
-                           if not any(k.start <= m.start() + s < k.end for k in skips)]
+                           if not skips or not any(k.start <= m.start() + s < k.end for k in skips)]
             doc.sentences.append(sent)
 
-
-def _token(start: int, end: int, text: str, lang: str, morph: Morphology) -> Token:
-    if text[:1].isalpha():
-        lemmas, tags = morph.analyse(text, lang)
-        return Token(start, end, text, lemmas, tags)
-    return Token(start, end, text, (), ())

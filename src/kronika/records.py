@@ -44,10 +44,13 @@ class Token:
     lemmas: tuple[str, ...] = ()  # lower-cased base forms, most likely first
     tags: tuple[str, ...] = ()  # morphological tags, aligned with lemmas
     lower: str = ""  # the lower-cased text; filled in when not given
+    forms: frozenset[str] = frozenset()  # the lower-cased text and the lemmas; filled in when not given
 
     def __post_init__(self) -> None:
         if not self.lower:
             object.__setattr__(self, "lower", self.text.lower())
+        if not self.forms:
+            object.__setattr__(self, "forms", frozenset((self.lower, *self.lemmas)))
 
 
 @dataclass(slots=True)

@@ -31,6 +31,13 @@ def _value(text: str) -> float | None:
     return float(t.replace(",", "."))
 
 
+def _token_value(t, spelled: dict) -> float | None:
+    v = _value(t.text)
+    if v is None:  # "zginęły trzy osoby", "погибли трое"
+        v = next((spelled[f] for f in (t.lower, *t.lemmas[:1]) if f in spelled), None)
+    return v
+
+
 def counts(sent: Sentence) -> dict[str, int]:
     """{kind: number} for the counts a sentence gives."""
     mult, words, numbers = _table()
@@ -39,12 +46,13 @@ def counts(sent: Sentence) -> dict[str, int]:
         return {}
     spelled = numbers.get(sent.lang, {})
     toks = sent.tokens
-    kinds = [next((kd for kd, ws in table.items() if {t.lower, *t.lemmas} & ws), None) for t in toks]
+    values = [_token_value(t, spelled) for t in toks]
+    if not any(v is not None for v in values):
+        return {}
+    kinds = [next((kd for kd, ws in table.items() if t.forms & ws), None) for t in toks]
     out: dict[str, int] = {}
     for k, t in enumerate(toks):
-        v = _value(t.text)
-        if v is None:  # "zginęły trzy osoby", "погибли трое"
-            v = next((spelled[f] for f in (t.lower, *t.lemmas[:1]) if f in spelled), None)
+        v = values[k]
         if v is None:
             continue
         j = k + 1
