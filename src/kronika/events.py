@@ -45,6 +45,8 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[tuple[int, int, TriggerR
             break
     out = []
     for k, t in enumerate(toks):
+        if lex.first_words.isdisjoint(t.forms):
+            continue  # most words start no trigger
         for lemma in dict.fromkeys((t.lower, *t.lemmas)):  # in a fixed order: output must not vary by run
             for rule in lex.by_first.get(lemma, ()):
                 for word in rule.words:

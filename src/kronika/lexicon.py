@@ -69,6 +69,7 @@ class Lexicon:
     lang: str
     triggers: tuple[TriggerRule, ...]
     by_first: dict[str, tuple[TriggerRule, ...]]  # first lemma of any word -> rules
+    first_words: frozenset[str]  # the keys of by_first
     negation: frozenset[str]
     hypothetical: frozenset[str]
     participant_nouns: frozenset[str]
@@ -171,6 +172,7 @@ def parse_lexicon(data: dict, origin: str) -> Lexicon:
             lang=lang,
             triggers=tuple(rules),
             by_first={k: tuple(v) for k, v in by_first.items()},
+            first_words=frozenset(by_first),
             negation=frozenset(_words(data.get("negation"))),
             hypothetical=frozenset(_words(data.get("hypothetical"))),
             participant_nouns=frozenset(_words(data.get("participant_nouns"))),

@@ -418,17 +418,18 @@ def simplemma_dictionary(lang: str) -> Mapping:
     return _DICTIONARIES.get_dictionary(lang)
 
 
-def case_of(tag: str, lang: str) -> set[str]:
+@functools.lru_cache(maxsize=20_000)
+def case_of(tag: str, lang: str) -> frozenset[str]:
     """Grammatical cases a tag allows, as short names: nom gen dat acc inst loc voc."""
     if lang == "pl":
         parts = tag.removeprefix("prop:").split(":")
         out: set[str] = set()
         for p in parts[2:4]:
             out.update(c for c in p.split(".") if c in _PL_CASES)
-        return out
+        return frozenset(out)
     if lang in ("ru", "uk"):
-        return {_PYM_CASES[c] for c in _PYM_CASES if c in tag}
-    return set()
+        return frozenset(_PYM_CASES[c] for c in _PYM_CASES if c in tag)
+    return frozenset()
 
 
 @functools.lru_cache(maxsize=1)
