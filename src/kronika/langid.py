@@ -27,9 +27,16 @@ def _identifier(candidates: tuple[str, ...]):
 
 @functools.lru_cache(maxsize=1)
 def _base_identifier():
+    """py3langid's identifier; its model is decompressed and parsed once into the cache (half a
+    second at every start otherwise)."""
+    from importlib import metadata
+
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    from .mapped import cached_object
+
+    return cached_object("langid", f"py3langid-{metadata.version('py3langid')}",
+                         lambda: LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True))
 
 
 def script_of(text: str) -> str | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -204,9 +205,23 @@ def parse_lexicon(data: dict, origin: str) -> Lexicon:
 
 
 def load_yaml(path: Path):
-    """Parse a YAML data file (with libyaml when it is there: our lexicons are large)."""
-    with open(path, encoding="utf-8") as f:
-        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    """Parse a YAML data file (with libyaml when it is there: our lexicons are large). Our own
+    data files are parsed once per content into the cache (parsing them all costs a quarter second
+    at every start)."""
+    path = Path(path)
+    try:
+        name = path.resolve().relative_to(data_path().resolve())
+    except ValueError:  # a file of the user's
+        return _parse_yaml(path.read_bytes())
+    from .mapped import cached_object
+
+    raw = path.read_bytes()
+    return cached_object("yaml-" + "-".join(name.with_suffix("").parts), hashlib.sha256(raw).hexdigest()[:16],
+                         lambda: _parse_yaml(raw))
+
+
+def _parse_yaml(raw: bytes):
+    return yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def data_path(*parts: str) -> Path:

@@ -1,4 +1,5 @@
-"""Read-only tables in memory-mapped files, built once by our code from package data.
+"""What our code builds once from package data into the user cache: read-only tables in
+memory-mapped files, and objects slow to make (a model decompressed and parsed).
 
 The name index and the simplemma dictionaries are large (hundreds of thousands of keys) but an
 article looks up a few hundred of them. Unpickling or decoding them whole costs a second or more at
@@ -15,6 +16,7 @@ import logging
 import marshal
 import mmap
 import os
+import pickle
 import struct
 import zlib
 from pathlib import Path
@@ -120,20 +122,38 @@ class MappedTable:
 def cached_table(name: str, fingerprint: str, build: Callable[[], Contents]) -> MappedTable:
     """The table `name` of this fingerprint from the cache, built by `build` (once) when missing
     or unreadable; tables of the same name and another fingerprint are removed."""
-    path = cache_dir() / f"{name}-{fingerprint}.map"
+    return _cached(f"{name}-{fingerprint}.map", f"{name}-*.map", lambda p: MappedTable.write(p, build()), MappedTable)
+
+
+def cached_object(name: str, fingerprint: str, build: Callable[[], object]) -> object:
+    """An object that is slow to make from a package's data (a model decompressed and parsed),
+    pickled into the cache by our code once and unpickled after."""
+    def write(path: Path) -> None:
+        obj = build()  # before the file is opened: a failure leaves nothing behind
+        with open(path, "wb") as f:
+            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def read(path: Path) -> object:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    return _cached(f"{name}-{fingerprint}.pkl", f"{name}-*.pkl", write, read)
+
+
+def _cached(file: str, family: str, write: Callable[[Path], None], read: Callable[[Path], object]):
+    path = cache_dir() / file
     if path.exists():
         try:
-            return MappedTable(path)
-        except (OSError, ValueError, struct.error) as exc:  # a truncated or foreign file: build it again
-            log.warning("cache %s unreadable (%s); rebuilding", path, exc)
+            return read(path)
+        except (OSError, ValueError, EOFError, struct.error, pickle.UnpicklingError) as exc:
+            log.warning("cache %s unreadable (%s); rebuilding", path, exc)  # truncated or foreign: build again
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")  # parallel first runs must not share a half-written file
-    MappedTable.write(tmp, build())
+    write(tmp)
     tmp.replace(path)
-    for stale in path.parent.glob(f"{name}-*.map"):
+    for stale in path.parent.glob(family):  # of earlier versions or data
         if stale != path:
             try:
                 stale.unlink()
             except OSError:
                 pass
-    return MappedTable(path)
+    return read(path)

@@ -14,7 +14,7 @@ from .gazetteer import NameIndex
 from .lexicon import data_path, load_lexicon, load_yaml
 from .morph import Morphology, case_of, guess_bases, is_known_common
 from .records import Doc, Mention, Sentence, Token
-from .syntax import news_embedding
+from .syntax import natasha_models
 from .translit import to_latin
 
 OPENERS = {'"', "„", "“", "«", "(", "-", "–", "—", ":"}
@@ -43,10 +43,9 @@ def _tagger(lang: str):
     if lang not in NEURAL:
         return None
     try:
-        from natasha import NewsNERTagger
+        return natasha_models()[0]
     except ImportError:
         return None
-    return NewsNERTagger(news_embedding())
 
 
 @dataclass(frozen=True, slots=True)
