@@ -554,7 +554,11 @@ def load_index(morph: Morphology) -> NameIndex:
         log.info("name index built (%d names, %.0f s)", len(idx.names), time.time() - t)
         return _contents(idx)
 
-    table = cached_table("names", _fingerprint(), build)
+    return open_index(cached_table("names", _fingerprint(), build))
+
+
+def open_index(table: MappedTable) -> NameIndex:
+    """The index a mapped table holds (see `_contents`)."""
     idx = NameIndex.__new__(NameIndex)
     idx.__dict__.update(pickle.loads(table.meta))
     idx.names = _Names(table)

@@ -144,8 +144,8 @@ def _cached(file: str, family: str, write: Callable[[Path], None], read: Callabl
     if path.exists():
         try:
             return read(path)
-        except (OSError, ValueError, EOFError, struct.error, pickle.UnpicklingError) as exc:
-            log.warning("cache %s unreadable (%s); rebuilding", path, exc)  # truncated or foreign: build again
+        except Exception as exc:  # truncated, foreign, or of a package version's classes no more: build again
+            log.warning("cache %s unreadable (%s); rebuilding", path, exc)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")  # parallel first runs must not share a half-written file
     write(tmp)
