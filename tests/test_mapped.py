@@ -68,7 +68,7 @@ def test_a_truncated_or_foreign_table_is_built_again(cache, caplog):
     path.write_bytes(b"something else entirely, longer than a header of forty bytes")
     assert cached_table("words", "v1", build).get(next(iter(items))) is not None and len(builds) == 3
     cached_table("words", "v2", build)  # a new fingerprint: the old file goes
-    assert sorted(p.name for p in cache.iterdir()) == ["words-v2.map"]
+    assert sorted(p.name for p in cache.iterdir()) == [f"words-v2-m{MappedTable.LAYOUT}.map"]
 
 
 def test_the_name_index_reads_back_what_was_built(tmp_path):

@@ -12,7 +12,7 @@ from collections import Counter
 from .dates import calendar_words
 from .gazetteer import NameIndex
 from .lexicon import Lexicon, data_path, group_index, load_lexicon, load_yaml
-from .morph import Morphology, guess_bases, is_known_common, is_proper
+from .morph import Morphology, guess_bases, is_known_common, is_proper, name_forms
 from .records import Doc, Mention, Place, Sentence, Token
 from .sentences import tokenize
 
@@ -24,21 +24,9 @@ NAME_LINKS = frozenset("nad pod am an der upon na над на".split())
 
 
 def token_forms(tok: Token, lang: str) -> tuple[str, ...]:
-    """Forms under which a token can start or continue a name."""
-    return _token_forms(tok.text, tok.lemmas, tok.tags, lang)
-
-
-@functools.lru_cache(maxsize=300_000)
-def _token_forms(text: str, lemmas: tuple[str, ...], tags: tuple[str, ...], lang: str) -> tuple[str, ...]:
-    lower = text.lower()
-    forms = [lower, *lemmas[:4]]
-    if lang == "en" and lower.endswith(("'s", "’s")) and len(lower) > 3:
-        forms.append(lower[:-2])  # "Giza's", a name with its possessive
-    if text[:1].isupper() and (not tags or "ign" in tags or lang not in ("pl", "ru", "uk")):
-        forms.extend(b.lower() for b in guess_bases(text, lang))
-    elif text[:1].isupper() and lang in ("pl", "ru", "uk") and not is_known_common(tags):
-        forms.extend(b.lower() for b in guess_bases(text, lang))
-    return tuple(dict.fromkeys(forms))
+    """Forms under which a token can start or continue a name (given to the sentence's tokens
+    when they are made; worked out here for a name's own tokens)."""
+    return tok.name_forms or name_forms(tok.text, tok.lemmas, tok.tags, lang)
 
 
 class EntityFinder:
@@ -120,6 +108,8 @@ class EntityFinder:
         first_key = None
         for key in keys:
             entries = self.index.lookup(key)
+            if not entries:
+                continue
             if lang is not None:  # "este" is an Estonian in German, "this" in Spanish
                 entries = [e for e in entries if e.kind != "NORP" or e.source_kind in (None, lang)]
             if lower:  # only demonyms go uncapitalised: "polską" is no "Polską"

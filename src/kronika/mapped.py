@@ -45,6 +45,7 @@ class MappedTable:
     """A hash table of bytes to bytes, and rows by position, read through a memory map."""
 
     MAGIC = b"KRONMAP1"
+    LAYOUT = 2  # in the cached file's name: a table written another way is built again
     _HEAD = struct.Struct("<8sQQQQ")
     _PAIR = struct.Struct("<QQ")
 
@@ -98,7 +99,7 @@ class MappedTable:
 
     @classmethod
     def write(cls, path: Path, contents: Contents) -> None:
-        buckets = max(64, contents.count // 2)
+        buckets = max(64, contents.count * 4)  # most keys looked up are absent: most buckets are empty
         slots: list[list[tuple[bytes, bytes]]] = [[] for _ in range(buckets)]
         for k, v in contents.items:
             slots[zlib.crc32(k) % buckets].append((k, v))
@@ -122,7 +123,8 @@ class MappedTable:
 def cached_table(name: str, fingerprint: str, build: Callable[[], Contents]) -> MappedTable:
     """The table `name` of this fingerprint from the cache, built by `build` (once) when missing
     or unreadable; tables of the same name and another fingerprint are removed."""
-    return _cached(f"{name}-{fingerprint}.map", f"{name}-*.map", lambda p: MappedTable.write(p, build()), MappedTable)
+    return _cached(f"{name}-{fingerprint}-m{MappedTable.LAYOUT}.map", f"{name}-*.map",
+                   lambda p: MappedTable.write(p, build()), MappedTable)
 
 
 def cached_object(name: str, fingerprint: str, build: Callable[[], object]) -> object:

@@ -42,6 +42,20 @@ def _guess(word: str, lang: str) -> tuple[str, ...]:
                  if low.endswith(ending) and len(word) - len(ending) >= 3)
 
 
+def name_forms(text: str, lemmas: tuple[str, ...], tags: tuple[str, ...], lang: str) -> tuple[str, ...]:
+    """Forms under which a word can start or continue a name: as written (lower-cased), its
+    lemmas, and for a capitalised word the dictionary lacks (or knows as a name) its guessed bases."""
+    lower = text.lower()
+    forms = [lower, *lemmas[:4]]
+    if lang == "en" and lower.endswith(("'s", "’s")) and len(lower) > 3:
+        forms.append(lower[:-2])  # "Giza's", a name with its possessive
+    if text[:1].isupper() and (not tags or "ign" in tags or lang not in ("pl", "ru", "uk")):
+        forms.extend(b.lower() for b in guess_bases(text, lang))
+    elif text[:1].isupper() and lang in ("pl", "ru", "uk") and not is_known_common(tags):
+        forms.extend(b.lower() for b in guess_bases(text, lang))
+    return tuple(dict.fromkeys(forms))
+
+
 def guess_bases(word: str, lang: str) -> list[str]:
     """Candidate base forms of an unknown inflected name, most likely first.
 
@@ -104,12 +118,13 @@ class Morphology:
         return self._analyse_simplemma(word, lang)
 
     @functools.lru_cache(maxsize=300_000)
-    def word(self, text: str, lang: str) -> tuple[tuple[str, ...], tuple[str, ...], str, frozenset[str]]:
+    def word(self, text: str, lang: str) -> tuple[tuple[str, ...], tuple[str, ...], str, frozenset[str], tuple[str, ...]]:
         """A token's fields after its text: (lemmas, tags, lower-cased text, the lower-cased text and
-        lemmas as a set), worked out once per word form (news repeats its words; every stage reads them)."""
+        lemmas as a set, its name forms), worked out once per word form (news repeats its words;
+        every stage reads them)."""
         lemmas, tags = self.analyse(text, lang) if text[:1].isalpha() else ((), ())
         lower = text.lower()
-        return lemmas, tags, lower, frozenset((lower, *lemmas))
+        return lemmas, tags, lower, frozenset((lower, *lemmas)), name_forms(text, lemmas, tags, lang)
 
     @functools.lru_cache(maxsize=200_000)
     def name_class(self, word: str, lang: str, strict: bool = False) -> str | None:

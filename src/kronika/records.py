@@ -45,6 +45,7 @@ class Token:
     tags: tuple[str, ...] = ()  # morphological tags, aligned with lemmas
     lower: str = ""  # the lower-cased text; filled in when not given
     forms: frozenset[str] = frozenset()  # the lower-cased text and the lemmas; filled in when not given
+    name_forms: tuple[str, ...] = ()  # forms under which it can be part of a name (morph.name_forms)
 
     def __post_init__(self) -> None:
         if not self.lower:
