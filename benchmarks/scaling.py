@@ -2,7 +2,7 @@
 """Scaling of `kronika extract --workers N`: throughput with 1 and 2 local Dask workers on the
 SlavicNER raw articles (all languages, 5,017 texts in ../shared), and each worker's peak memory.
 
-usage: python benchmarks/scaling.py [--limit N] [--workers 1 2]
+usage: python benchmarks/scaling.py [--limit N] [--workers 1 2] [--lang pl]
 The articles are first written into one JSON Lines file (so both runs read the same shards); each
 run starts its own LocalCluster, and its time includes the workers' start-up (loading the
 dictionaries and the name index once per worker).
@@ -35,8 +35,9 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--shard-size", type=int, default=200)
+    ap.add_argument("--lang", default="*", help="one language's articles only (pl: the 1,104 Polish ones)")
     args = ap.parse_args()
-    paths = sorted(glob.glob(str(ROOT.parent / "shared/benchmarks/slavicner/data/raw/*/*/*")))
+    paths = sorted(glob.glob(str(ROOT.parent / f"shared/benchmarks/slavicner/data/raw/*/{args.lang}/*")))
     articles = [a for a in read_inputs(paths) if hasattr(a, "body")]
     if args.limit:
         articles = articles[:args.limit]
