@@ -25,7 +25,10 @@ def _as_postgres(cmd: list[str]) -> list[str]:
 
 
 class TempPostgres:
-    def __init__(self):
+    """`root`: keep the server's files in that folder and use them again (the benchmarks' stores)."""
+
+    def __init__(self, root: str | None = None):
+        self.root = root
         self.dir = None
         self.port = None
 
@@ -37,15 +40,18 @@ class TempPostgres:
         if not initdb or not pg_ctl:
             raise RuntimeError("PostgreSQL is not installed (initdb/pg_ctl not found): run `bash .ci/run`, "
                                "which installs it, or `apt-get install postgresql`, or set KRONIKA_TEST_PG_URL")
-        self.dir = tempfile.mkdtemp(prefix="kronika-pg-")
+        if self.root:
+            os.makedirs(self.root, exist_ok=True)
+        self.dir = self.root or tempfile.mkdtemp(prefix="kronika-pg-")
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         data = os.path.join(self.dir, "data")
-        subprocess.run(_as_postgres([initdb, "-D", data, "-A", "trust", "-U", "kronika", "--no-sync", "-E", "UTF8"]),
-                       check=True, capture_output=True)
+        if not os.path.exists(os.path.join(data, "PG_VERSION")):
+            subprocess.run(_as_postgres([initdb, "-D", data, "-A", "trust", "-U", "kronika", "--no-sync", "-E", "UTF8"]),
+                           check=True, capture_output=True)
         subprocess.run(_as_postgres([pg_ctl, "-D", data, "-l", os.path.join(self.dir, "log"), "-w", "-o",
                                      f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
                                      "start"]), check=True, capture_output=True)
@@ -63,7 +69,9 @@ class TempPostgres:
 
     def stop(self) -> None:
         if self.dir:
-            subprocess.run(_as_postgres([_binary("pg_ctl"), "-D", os.path.join(self.dir, "data"), "-m", "immediate",
+            subprocess.run(_as_postgres([_binary("pg_ctl"), "-D", os.path.join(self.dir, "data"), "-m",
+                                         "fast" if self.root else "immediate",
                                          "stop"]), capture_output=True)
             time.sleep(0.2)
-            shutil.rmtree(self.dir, ignore_errors=True)
+            if not self.root:
+                shutil.rmtree(self.dir, ignore_errors=True)

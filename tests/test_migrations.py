@@ -22,7 +22,7 @@ from kronika.store import MIGRATIONS, Store, query_clusters, query_mentions, sta
 from .conftest import ROOT, SAMPLES
 
 V2 = ROOT / "tests" / "data" / "store_v2.db"  # four samples (pl_01, pl_02, en_01, en_02) by kronika 0.1
-HEAD = "0005"
+HEAD = "0006"
 RENAMED = {"events": {"location", "actor", "recipient", "source"}, "clusters": {"location"}}
 OLD = {"events": {"location_name", "actor_name", "recipient_name", "source_name"}, "clusters": {"location_name"}}
 

@@ -29,7 +29,7 @@ from kronika.store.queries import contains_pattern
 from .conftest import ROOT, SAMPLES
 from .test_store import KRONIKA, snapshot
 
-HEAD = "0005"
+HEAD = "0006"
 SHIFTS = (0, 0, 1, 2, 0, 3, 1, 5, 0, 2, 8, 1)  # days after the sample's date, one per report of it
 SWAPS = {"en": (("Nairobi", "Mombasa"), ("Kisumu", "Nakuru"), ("Tbilisi", "Batumi"))}
 RAW_TOPICS = ("brexit", "covid-19", "nord_stream", "russia_-_ukraine_war")

@@ -653,7 +653,9 @@ def serve(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
           token: Optional[str] = typer.Option(None, "--token", envvar="KRONIKA_TOKEN",
                                               help="Enable POST /api/ingest for callers sending this bearer token."),
           tiles: Optional[str] = typer.Option(None, "--tiles", help="Map tile URL template, e.g. "
-                                              "https://tiles.example/{z}/{x}/{y}.png (default: country outlines only).")):
+                                              "https://tiles.example/{z}/{x}/{y}.png (default: country outlines only)."),
+          workers: int = typer.Option(1, "--workers", min=1, max=64,
+                                      help="Server processes (one per core serves the most requests at once).")):
     """The web page and HTTP API over a store (read-only unless --token is given); docs at /docs."""
 
     import uvicorn
@@ -671,8 +673,18 @@ def serve(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
         typer.echo(f"kronika: {exc}", err=True)
         raise typer.Exit(2)
     typer.echo(f"kronika: serving {application.state.store.engine.url!r} at http://{host}:{port}/ "
-               f"({'writing with a token' if token else 'read-only'})", err=True)
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+               f"({'writing with a token' if token else 'read-only'}, {workers} process{'es' if workers > 1 else ''})",
+               err=True)
+    if workers == 1:
+        uvicorn.run(application, host=host, port=port, log_level="warning")
+        return
+    # each process makes the same app from what this one checked (uvicorn imports it by name)
+    application.state.store.engine.dispose()
+    os.environ.update({"KRONIKA_SERVE_DB": db or "", "KRONIKA_SERVE_TILES": tiles or ""})
+    if token:
+        os.environ["KRONIKA_TOKEN"] = token
+    uvicorn.run("kronika.web.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")
 
 
 @app.command()

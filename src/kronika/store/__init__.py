@@ -27,7 +27,7 @@ from ..flat import flatten
 from .clustering import cluster_article, items_of
 from .opening import MIGRATIONS, default_url, open_store
 from .queries import query_clusters, query_mentions, query_stories, stats
-from .schema import FLAT_EVENT_COLUMNS, articles, clusters, event_names, events
+from .schema import FLAT_EVENT_COLUMNS, articles, clusters, event_names, events, store_state
 
 __all__ = ["MIGRATIONS", "Store", "default_url", "query_clusters", "query_mentions", "query_stories", "stamp", "stats"]
 
@@ -149,6 +149,7 @@ class Store:
             aid = conn.execute(self._insert_article(article, digest)).scalar()
             if aid is None:
                 return False
+            _next_revision(conn)
             if records and self.dialect == "postgresql":
                 # clusters are read and then joined: one writer at a time, as in a serial ingest
                 conn.execute(sa.select(sa.func.pg_advisory_xact_lock(CLUSTER_LOCK)))
@@ -174,6 +175,7 @@ class Store:
             if conn.execute(sa.select(events.c.id).where(events.c.cluster_id.is_(None)).limit(1)).first() is None:
                 conn.execute(events.update().values(cluster_id=None, component_id=None))
                 conn.execute(clusters.delete())
+                _next_revision(conn)
         n = 0
         while True:
             with self._writing() as conn:
@@ -184,12 +186,19 @@ class Store:
                 if aid is None:
                     break
                 cluster_article(conn, aid)
+                _next_revision(conn)
             n += 1
             if progress is not None:
                 progress(n)
         with self.engine.connect() as conn:
             total = conn.execute(sa.select(sa.func.count()).select_from(clusters)).scalar()
         return Reclustered(n, total)
+
+    def revision(self) -> int:
+        """The store's revision: it changes with every write of articles, events or clusters, so
+        an answer made at one revision holds as long as the revision does."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(store_state.c.value).where(store_state.c.name == "revision")).scalar() or 0
 
     @contextlib.contextmanager
     def _writing(self):
@@ -209,6 +218,10 @@ class Store:
             title=article.title, outlet=article.outlet, lang=article.lang, date=(article.date or "")[:10] or None,
             path=article.path, body=article.body, ingested_at=stamp())
             .returning(articles.c.id))
+
+
+def _next_revision(conn) -> None:
+    conn.execute(store_state.update().where(store_state.c.name == "revision").values(value=store_state.c.value + 1))
 
 
 def _event_row(rec: dict, article_id: int, article) -> dict:

@@ -74,6 +74,16 @@ def _fts_query(text: str) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words) or '""'
 
 
+def after_clause(day_col, id_col, after: tuple[str | None, int]):
+    """The rows after (day, id) in the order newest day first (no day last), then id: keyset
+    paging, which reads on from a row where an offset would count the rows before it. A cluster
+    row's key is its (`first_date`, `cluster_id`)."""
+    day, rid = after
+    if day is None:
+        return sa.and_(day_col.is_(None), id_col > rid)
+    return sa.or_(day_col < day, sa.and_(day_col == day, id_col > rid), day_col.is_(None))
+
+
 def query_mentions(store, f: Filters, limit: int = 1000, offset: int = 0) -> list[dict]:
     """Events (one per mention) that pass the filters, newest first: their records with
     `cluster_id` and `n_articles` added, e.g. `query_mentions(store, Filters(country="GE"), 10)`."""
@@ -97,17 +107,23 @@ def query_mentions(store, f: Filters, limit: int = 1000, offset: int = 0) -> lis
     return out
 
 
-def query_clusters(store, f: Filters, limit: int = 1000, offset: int = 0) -> list[dict]:
+def query_clusters(store, f: Filters, limit: int = 1000, offset: int = 0,
+                   after: tuple[str | None, int] | None = None) -> list[dict]:
     """Clusters with at least one mention that passes the filters: one row per real-world event,
     with its mentions' article count, outlets and languages, first and last report, and the story
-    it belongs to among the results (`story_id`, `n_clusters`; see `query_stories`)."""
+    it belongs to among the results (`story_id`, `n_clusters`; see `query_stories`); `after` =
+    (first day, cluster id) of the last row of the page before (keyset paging)."""
+    q = _cluster_query(f, store)
+    if after is not None:
+        q = q.where(after_clause(clusters.c.first_date, clusters.c.id, after))
     with store.engine.connect() as conn:
-        found = conn.execute(_cluster_query(f, store).limit(limit).offset(offset)).all()
+        found = conn.execute(q.limit(limit).offset(offset)).all()
         rows = _cluster_rows(conn, found)
     _tell_stories(rows)
     for r in rows:
         del r["_members"]
     return rows
+
 
 
 def query_stories(store, f: Filters, limit: int = 1000, offset: int = 0) -> list[dict]:
@@ -150,10 +166,15 @@ def _desc(day: str | None) -> tuple:
 
 
 def _cluster_query(f: Filters, store):
+    """The clusters, newest first, with a mention that passes `f`: without filters read in order
+    from the newest (ix_clusters_newest) while each has a mention; with filters the mentions that
+    pass are found first (from the indexes of migration 0006) and their clusters sorted."""
     conds = where_clauses(store, f, events)
-    ids = sa.select(events.c.cluster_id).where(*conds, events.c.cluster_id.is_not(None)).distinct()
-    return (sa.select(clusters).where(clusters.c.id.in_(ids))
-            .order_by(clusters.c.first_date.desc().nulls_last(), clusters.c.id))
+    if conds:
+        has = clusters.c.id.in_(sa.select(events.c.cluster_id).where(*conds))
+    else:
+        has = sa.exists().where(events.c.cluster_id == clusters.c.id)
+    return sa.select(clusters).where(has).order_by(clusters.c.first_date.desc().nulls_last(), clusters.c.id)
 
 
 def _cluster_rows(conn, found) -> list[dict]:

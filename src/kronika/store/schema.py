@@ -68,6 +68,13 @@ event_names = sa.Table(
     sa.Column("name", sa.String(300), nullable=False, index=True),
 )
 
+# the store's revision (name "revision"): one more with every write of articles, events or
+# clusters, in the writing transaction; the server caches and tags its answers by it
+store_state = sa.Table(
+    "store_state", md,
+    sa.Column("name", sa.String(32), primary_key=True), sa.Column("value", sa.Integer, nullable=False),
+)
+
 # the event columns taken by name from `flat.flatten(record)`
 FLAT_EVENT_COLUMNS = tuple(c.name for c in events.columns if c.name in EVENT_COLUMNS)
 
