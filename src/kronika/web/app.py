@@ -180,12 +180,11 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
     def api_events(f: Filters = Depends(filters), per: Literal["cluster", "mention", "story"] = "cluster",
                    page: int = Query(1, ge=1, le=100_000), page_size: int = Query(100, ge=1, le=MAX_PAGE),
                    format: Literal["json", "geojson"] = "json",
-                   after: str | None = Query(None, pattern=AFTER, description="Clusters: the page after the "
-                                             "one whose `next` this is (keyset paging: no page is counted up to)")):
-        if after is not None and per != "cluster":
-            raise HTTPException(400, "after pages clusters only; page mentions and stories with page=")
+                   after: str | None = Query(None, pattern=AFTER, description="`per=cluster`: the page after the "
+                                             "one whose `next` this is (keyset paging: no page is counted up to); "
+                                             "mentions and stories page with `page` (and leave this out)")):
         rows: list[dict]
-        if after is not None:
+        if after is not None and per == "cluster":
             rows = query_clusters(store, f, page_size + 1, after=_after(after))
         else:
             query = {"cluster": query_clusters, "story": query_stories, "mention": query_mentions}[per]
