@@ -167,10 +167,16 @@ def _desc(day: str | None) -> tuple:
 
 def _cluster_query(f: Filters, store):
     """The clusters, newest first, with a mention that passes `f`: without filters read in order
-    from the newest (ix_clusters_newest) while each has a mention; with filters the mentions that
-    pass are found first (from the indexes of migration 0006) and their clusters sorted."""
+    from the newest (ix_clusters_newest) while each has a mention. With a time window, a place or
+    words, which keep few mentions, those mentions are found first (from the indexes of migration
+    0006; MATERIALIZED, else PostgreSQL walks the newest clusters looking for a mention of each,
+    ten times slower for a month back) and their clusters sorted; with a country, type, actor or
+    language alone the database chooses (PostgreSQL walks the newest clusters: most have one)."""
     conds = where_clauses(store, f, events)
-    if conds:
+    if conds and (f.since or f.until or f.near or f.text or f.added_since or f.undated):
+        matched = sa.select(events.c.cluster_id).where(*conds).cte("matched").prefix_with("MATERIALIZED")
+        has = clusters.c.id.in_(sa.select(matched.c.cluster_id))
+    elif conds:
         has = clusters.c.id.in_(sa.select(events.c.cluster_id).where(*conds))
     else:
         has = sa.exists().where(events.c.cluster_id == clusters.c.id)
