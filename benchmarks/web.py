@@ -34,6 +34,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import orjson
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -195,7 +197,7 @@ def clients(args, url: str) -> None:
                     codes[kind] = codes.get(kind, 0) + 1
                 if resp.status == 304:
                     return kept[path][1]
-                data = json.loads(body) if resp.status == 200 and path.startswith(("/api/events", "/api/clusters")) else None
+                data = orjson.loads(body) if resp.status == 200 and path.startswith(("/api/events", "/api/clusters")) else None
                 if resp.getheader("ETag"):
                     kept[path] = (resp.getheader("ETag"), data)
                 return data

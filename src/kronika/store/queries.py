@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 
+import orjson
 import sqlalchemy as sa
 
 from ..filters import Filters
@@ -184,20 +185,25 @@ def _cluster_query(f: Filters, store):
 
 
 def _cluster_rows(conn, found) -> list[dict]:
+    """Cluster rows: the record of each cluster's first mention, with what its mentions add up to
+    (only the first mention's record is read: a page of 500 clusters reads 500 records, not all)."""
     members: dict[int, list] = {c.id: [] for c in found}
+    records: dict[int, str] = {}
     for i in range(0, len(found), 500):  # one query per 500 clusters, not one per cluster
         chunk = [c.id for c in found[i:i + 500]]
         for m in conn.execute(
-                sa.select(events.c.cluster_id, events.c.record, events.c.language, events.c.country,
+                sa.select(events.c.id, events.c.cluster_id, events.c.language, events.c.country,
                           events.c.actor_code, events.c.recipient_code, events.c.article_id, articles.c.outlet,
                           articles.c.doc_id)
                 .join(articles, articles.c.id == events.c.article_id)
                 .where(events.c.cluster_id.in_(chunk)).order_by(events.c.id)):
             members[m.cluster_id].append(m)
+        firsts = [members[c][0].id for c in chunk if members[c]]
+        records.update(conn.execute(sa.select(events.c.id, events.c.record).where(events.c.id.in_(firsts))).all())
     out = []
     for c in found:
         ms = members[c.id]
-        rec = dict(json.loads(ms[0].record)) if ms else {}
+        rec = dict(orjson.loads(records[ms[0].id])) if ms else {}
         rec["cluster_id"] = c.id
         rec["n_mentions"] = len(ms)
         rec["n_articles"] = len({m.doc_id for m in ms})
