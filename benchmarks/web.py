@@ -175,13 +175,14 @@ def clients(args, url: str) -> None:
         done, measuring = threading.Event(), threading.Event()
         times: list[float] = []
         statuses: dict = {}
+        misses: dict[str, list[float]] = {}  # answers made anew, by route
         lock = threading.Lock()
 
         def user(seed: int) -> None:
             rng = random.Random(seed)
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             kept: dict[str, tuple[str, object]] = {}  # the browser's cache: ETag and the answer read
-            mine, codes, slow = [], {}, 0
+            mine, codes, slow, made = [], {}, 0, {}
             view: list[str] = []
 
             def fetch(path: str):
@@ -192,9 +193,13 @@ def clients(args, url: str) -> None:
                 resp = conn.getresponse()
                 body = resp.read()
                 if measuring.is_set():
-                    mine.append(time.perf_counter() - t)
+                    took = time.perf_counter() - t
+                    mine.append(took)
                     kind = resp.status if resp.status != 200 else f"200 {resp.getheader('X-Kronika-Cache') or '-'}"
                     codes[kind] = codes.get(kind, 0) + 1
+                    if kind == "200 miss":
+                        made.setdefault(path.split("?")[0].rsplit("/", 1)[0] if path.count("/") > 2 else path.split("?")[0],
+                                        []).append(took)
                 if resp.status == 304:
                     return kept[path][1]
                 data = orjson.loads(body) if resp.status == 200 and path.startswith(("/api/events", "/api/clusters")) else None
@@ -220,6 +225,8 @@ def clients(args, url: str) -> None:
                 times.extend(mine)
                 for k, v in codes.items():
                     statuses[k] = statuses.get(k, 0) + v
+                for k, v in made.items():
+                    misses.setdefault(k, []).extend(v)
 
         threads = [threading.Thread(target=user, args=(i,)) for i in range(args.clients)]
         for th in threads:
@@ -238,6 +245,8 @@ def clients(args, url: str) -> None:
               f"processes: {len(times)} requests, "
               f"{len(times) / seconds:.0f} requests/s; p50 {p(0.5):.0f} ms, p90 {p(0.9):.0f} ms, p99 {p(0.99):.0f} ms, "
               f"max {times[-1] * 1000:.0f} ms; answers {dict(sorted(statuses.items(), key=str))}")
+        print("  answers made anew (misses): " + ", ".join(
+            f"{k} {len(v)} (median {statistics.median(v) * 1000:.0f} ms)" for k, v in sorted(misses.items())))
     finally:
         server.terminate()
         server.wait(timeout=30)

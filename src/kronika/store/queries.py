@@ -267,24 +267,39 @@ def _tell_stories(rows: list[dict]) -> None:
 
 
 def stats(store, f: Filters | None = None) -> dict:
-    """Counts of events by day, type and country (mentions and clusters)."""
+    """Counts of events by day, type and country (mentions and clusters). One statement: the
+    events that pass are read once (from the filters' indexes) and every count made from them."""
     f = f or Filters()
     conds = where_clauses(store, f, events)
-    out = {}
+    kept = sa.select(events.c.date, events.c.event_type, events.c.country, events.c.cluster_id,
+                     events.c.article_id).where(*conds).cte("kept").prefix_with("MATERIALIZED")
+    k = kept.c
+    none = sa.null()
+
+    def part(name: str, key1, key2, n, clusters_n, *group):
+        q = sa.select(sa.literal(name).label("part"), sa.cast(key1, sa.String).label("k1"),
+                      sa.cast(key2, sa.String).label("k2"), n.label("n"), clusters_n.label("c")).select_from(kept)
+        return q.group_by(*group) if group else q
+    count, distinct = sa.func.count, lambda col: sa.func.count(sa.distinct(col))
+    every = sa.union_all(
+        part("articles", none, none, distinct(k.article_id), none),
+        part("events", none, none, count(), distinct(k.cluster_id)),
+        part("by_day", k.date, none, count(), distinct(k.cluster_id), k.date),
+        part("by_type", k.event_type, none, count(), distinct(k.cluster_id), k.event_type),
+        part("by_country", k.country, none, count(), distinct(k.cluster_id), k.country),
+        part("by_day_type", k.date, k.event_type, count(), none, k.date, k.event_type))
+    parts: dict[str, list] = {}
     with store.engine.connect() as conn:
-        if conds:  # the articles that report the events the filters keep
-            out["articles"] = conn.execute(sa.select(sa.func.count(sa.distinct(events.c.article_id))).where(*conds)).scalar()
-        else:
-            out["articles"] = conn.execute(sa.select(sa.func.count()).select_from(articles)).scalar()
-        out["events"] = conn.execute(sa.select(sa.func.count()).select_from(events).where(*conds)).scalar()
-        out["clusters"] = conn.execute(sa.select(sa.func.count(sa.distinct(events.c.cluster_id))).where(*conds)).scalar()
-        for key, col in (("by_day", events.c.date), ("by_type", events.c.event_type), ("by_country", events.c.country)):
-            rows = conn.execute(sa.select(col, sa.func.count(), sa.func.count(sa.distinct(events.c.cluster_id)))
-                                .where(*conds).group_by(col).order_by(col.asc().nulls_last())).all()
-            out[key] = [{"key": r[0], "events": r[1], "clusters": r[2]} for r in rows]
-        # the timeline's stacks: events per day and type
-        rows = conn.execute(sa.select(events.c.date, events.c.event_type, sa.func.count()).where(*conds)
-                            .group_by(events.c.date, events.c.event_type)
-                            .order_by(events.c.date.asc().nulls_last(), events.c.event_type)).all()
-        out["by_day_type"] = [{"key": r[0], "type": r[1], "events": r[2]} for r in rows]
+        for r in conn.execute(every):
+            parts.setdefault(r.part, []).append(r)
+        # no filters: every article stored, also those that gave no event
+        articles_n = parts["articles"][0].n if conds else \
+            conn.execute(sa.select(sa.func.count()).select_from(articles)).scalar()
+    last = lambda v: (v is None, v or "")  # noqa: E731  ascending, no value last, as the SQL sorted
+    out = {"articles": articles_n, "events": parts["events"][0].n, "clusters": parts["events"][0].c}
+    for key in ("by_day", "by_type", "by_country"):
+        out[key] = [{"key": r.k1, "events": r.n, "clusters": r.c} for r in sorted(parts.get(key, []), key=lambda r: last(r.k1))]
+    # the timeline's stacks: events per day and type
+    out["by_day_type"] = [{"key": r.k1, "type": r.k2, "events": r.n}
+                          for r in sorted(parts.get("by_day_type", []), key=lambda r: (last(r.k1), r.k2 or ""))]
     return out

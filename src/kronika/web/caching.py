@@ -5,10 +5,12 @@ revision (`Store.revision`) changes with every write. So an answer is kept in me
 request with the revision it was made at and served again while the revision stands; its ETag is
 the revision and the request, so a client that sends it back (If-None-Match) gets a 304 without
 any query being run, and one that has an answer of an older revision gets the new one. Counts over
-a million events (`/api/stats`) and repeated views cost one look at the revision.
+a million events (`/api/stats`) and repeated views cost one look at the revision; clients that ask
+for the same answer while it is being made wait for that one instead of making it again.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -38,6 +40,7 @@ class ResponseCache:
         self.max_bytes, self.max_entry = max_bytes, max_entry
         self._kept: OrderedDict[str, _Kept] = OrderedDict()
         self._bytes = 0
+        self._making: dict[tuple[str, int], asyncio.Future] = {}  # answers being made, for the same requests meanwhile
 
     async def __call__(self, scope, receive, send):
         path = scope.get("path", "")
@@ -58,12 +61,26 @@ class ResponseCache:
             await send({"type": "http.response.body", "body": b""})
             return
         kept = self._kept.get(key)
+        if kept is None or kept.revision != revision:
+            making = self._making.get((key, revision))
+            if making is not None:  # the same answer is being made for another client: wait for it
+                kept = await asyncio.shield(making)
         if kept is not None and kept.revision == revision:
             self._kept.move_to_end(key)
             await send({"type": "http.response.start", "status": kept.status,
                         "headers": kept.headers + [(b"x-kronika-cache", b"hit")]})
             await send({"type": "http.response.body", "body": kept.body})
             return
+        made_here = asyncio.get_running_loop().create_future()
+        self._making[(key, revision)] = made_here
+        try:
+            await self._make(scope, receive, send, key, revision, etag, made_here)
+        finally:
+            self._making.pop((key, revision), None)
+            if not made_here.done():
+                made_here.set_result(None)  # no answer to share (an error): the waiters make their own
+
+    async def _make(self, scope, receive, send, key: str, revision: int, etag: bytes, made_here) -> None:
         start: dict = {}
         parts: list[bytes] = []
 
@@ -78,10 +95,12 @@ class ResponseCache:
             if not message.get("more_body"):
                 body = b"".join(parts)
                 made = start.get("status") == 200
+                if made:  # kept, and given to the clients waiting for it, before it is sent
+                    kept = _Kept(revision, 200, start["headers"], body)
+                    self._keep(key, kept)
+                    made_here.set_result(kept)
                 await send({**start, "headers": start["headers"] + [(b"x-kronika-cache", b"miss")]} if made else start)
                 await send({"type": "http.response.body", "body": body})
-                if made:
-                    self._keep(key, _Kept(revision, 200, start["headers"], body))
 
         await self.app(scope, receive, capture)
 
