@@ -365,7 +365,7 @@ def create_app(db: str | None = None, token: str | None = None, tiles: str | Non
 
     # the last added is the outermost: the headers on every answer, then the body limit, before
     # anything reads a body or checks a token, then the read API's cache (caching.py)
-    app.add_middleware(ResponseCache, revision=store.revision)
+    app.add_middleware(ResponseCache, revision=store.revision, local=store.dialect == "sqlite")
     app.add_middleware(BodyLimit, default=BodyRule(MAX_OTHER_BYTES, "no other route takes a body"), rules={
         "/api/extract": BodyRule(MAX_ARTICLE_BYTES, f"one article of at most {MAX_TEXT:,} characters"),
         "/api/ingest": BodyRule(MAX_INGEST_BYTES, f"at most {MAX_BATCH} articles of at most {MAX_TEXT:,} characters",

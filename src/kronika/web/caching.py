@@ -33,10 +33,12 @@ class _Kept:
 
 
 class ResponseCache:
-    """A pure ASGI middleware; `revision()` reads the store's revision (run off the event loop)."""
+    """A pure ASGI middleware; `revision()` reads the store's revision (in a thread, unless `local`:
+    a SQLite file)."""
 
-    def __init__(self, app, revision: Callable[[], int], max_bytes: int = MAX_BYTES, max_entry: int = MAX_ENTRY):
-        self.app, self.revision = app, revision
+    def __init__(self, app, revision: Callable[[], int], local: bool = False, max_bytes: int = MAX_BYTES,
+                 max_entry: int = MAX_ENTRY):
+        self.app, self.revision, self.local = app, revision, local
         self.max_bytes, self.max_entry = max_bytes, max_entry
         self._kept: OrderedDict[str, _Kept] = OrderedDict()
         self._bytes = 0
@@ -47,8 +49,8 @@ class ResponseCache:
         if scope["type"] != "http" or scope.get("method") != "GET" or not path.startswith(CACHED):
             await self.app(scope, receive, send)
             return
-        try:
-            revision = await run_in_threadpool(self.revision)
+        try:  # a local file answers in microseconds: asked here, not behind the routes' threads
+            revision = self.revision() if self.local else await run_in_threadpool(self.revision)
         except Exception:  # the store cannot be reached: the route says so
             await self.app(scope, receive, send)
             return
