@@ -55,6 +55,10 @@ class ShardResult:
     id: str
     stats: BatchStats
     skipped: bool = False  # done by an earlier run
+    worker: int = 0  # the process id that ran it
+    started: float = 0.0  # time.time() on the worker when it began and when it ended
+    finished: float = 0.0
+    setup_seconds: float = 0.0  # building the worker's pipeline (its first shard only)
 
 
 MAX_SHARDS_PER_FILE = 1000  # a file of more records gets longer shards (a corpus this big, or a bomb)
@@ -165,6 +169,14 @@ def _pipeline():
     return _PIPELINE
 
 
+def local_cluster(workers: int):
+    """A LocalCluster of `workers` processes of one thread each (what `--workers N` starts)."""
+    from dask.distributed import LocalCluster
+
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                        dashboard_address=":0", memory_limit="3GB", silence_logs=logging.ERROR)
+
+
 class ParquetSink:
     """A shard's articles and events, written as two Parquet files when closed."""
 
@@ -200,14 +212,18 @@ class ParquetSink:
 
 def process_shard(shard: Shard, out: str, max_bytes: int = 20_000_000) -> ShardResult:
     """Extract one shard into Parquet under `out` (skipped when its marker says it is done)."""
+    started = time.time()
     root = Path(out)
     done = root / "done" / f"{shard.id}.json"
     if done.exists():
-        return ShardResult(shard.id, BatchStats.from_dict(json.loads(done.read_text("utf-8"))), skipped=True)
+        return ShardResult(shard.id, BatchStats.from_dict(json.loads(done.read_text("utf-8"))), skipped=True,
+                           worker=os.getpid(), started=started, finished=time.time())
     stats = BatchStats()
     sink = ParquetSink(root, shard.id)
+    pipeline = _pipeline()
+    setup = time.time() - started
     # errors travel back in the statistics; the driver reports them
-    run_batch(shard_items(shard, max_bytes), _pipeline(), sink, stats, report=lambda level, msg: None)
+    run_batch(shard_items(shard, max_bytes), pipeline, sink, stats, report=lambda level, msg: None)
     sink.close()
     stats_dir = root / "stats"
     # paths may hold undecodable bytes (surrogate escapes): ASCII JSON keeps them writable
@@ -218,7 +234,8 @@ def process_shard(shard: Shard, out: str, max_bytes: int = 20_000_000) -> ShardR
     tmp = done.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(stats.to_dict()), "utf-8")
     tmp.replace(done)
-    return ShardResult(shard.id, stats)
+    return ShardResult(shard.id, stats, worker=os.getpid(), started=started, finished=time.time(),
+                       setup_seconds=setup)
 
 
 def shard_contents(out: str, shard_id: str):
@@ -246,24 +263,24 @@ class DaskExecutor:
         self.shard_size, self.client = shard_size, client
         self.shards = 0
         self.skipped_shards = 0
+        self.results: list[ShardResult] = []  # the last run's shards, as they finished
 
     def run(self, paths: list[str], sink: Sink | None = None, max_bytes: int = 20_000_000,
             progress: Callable[[BatchStats], None] | None = None) -> BatchStats:
         """Process every shard; each finished shard's articles go to `sink` on this machine (a store
         skips what it has, so a rerun stores nothing twice). Returns the merged statistics."""
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, as_completed
 
         logging.getLogger("distributed").setLevel(logging.ERROR)
         shards = make_shards(paths, lines_per_shard=self.shard_size, files_per_shard=max(1, self.shard_size // 4),
                              max_bytes=max_bytes)
-        self.shards, self.skipped_shards = len(shards), 0
+        self.shards, self.skipped_shards, self.results = len(shards), 0, []
         Path(self.work_dir).mkdir(parents=True, exist_ok=True)
         cluster, client = None, self.client
         if client is None and self.scheduler:
             client = Client(self.scheduler)
         elif client is None:
-            cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=":0", memory_limit="3GB", silence_logs=logging.ERROR)
+            cluster = local_cluster(self.workers)
             client = Client(cluster)
         total = BatchStats()
         t = time.perf_counter()
@@ -272,6 +289,7 @@ class DaskExecutor:
                                      pure=False) for s in shards]
             for fut in as_completed(futures):
                 res: ShardResult = fut.result()
+                self.results.append(res)
                 self.skipped_shards += res.skipped
                 part = res.stats
                 if not res.skipped:
