@@ -12,8 +12,8 @@ LocalCluster; its time (`run`) begins when the workers are up and includes their
 worker loads the dictionaries and the name index once), as `kronika extract --workers N` pays it;
 `cluster` is the starting of the worker processes before that. Per worker: start-up (building
 the pipeline), work (the shards after it), idle (waiting for the first shard, between shards and
-after its last one, until the run ends), its CPU seconds and peak memory; `client` is the CPU of
-this process, which holds the scheduler.
+after its last one, until the run ends), its CPU seconds and peak memory; and the CPU of this
+process, which holds the client, the scheduler and the workers' nannies.
 """
 from __future__ import annotations
 
@@ -38,6 +38,15 @@ def _usage() -> tuple[float, float]:
     return r.ru_maxrss / 1024, r.ru_utime + r.ru_stime
 
 
+def _machine_busy() -> float:
+    """CPU seconds the whole machine has spent busy since boot (Linux), else 0."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
 def run_once(corpus: Path, out: Path, n: int, shard_size: int) -> dict:
     from dask.distributed import Client
 
@@ -51,14 +60,14 @@ def run_once(corpus: Path, out: Path, n: int, shard_size: int) -> dict:
         cpu0 = _usage()[1]
         pids = client.run(os.getpid)
         before = {pids[addr]: u[1] for addr, u in client.run(_usage).items()}
-        nanny0 = sum(c for _, c in client.run(_usage, nanny=True).values())
+        busy0 = _machine_busy()
         t1 = time.perf_counter()
         ex = DaskExecutor(str(out), client=client, shard_size=shard_size)
         stats = ex.run([str(corpus)])
         t2 = time.perf_counter()
+        busy = _machine_busy() - busy0
         cpu_client = _usage()[1] - cpu0
         usage = {pids[addr]: (u[0], u[1] - before[pids[addr]]) for addr, u in client.run(_usage).items()}
-        nanny_cpu = sum(c for _, c in client.run(_usage, nanny=True).values()) - nanny0
     finally:
         client.close()
         cluster.close()
@@ -72,9 +81,10 @@ def run_once(corpus: Path, out: Path, n: int, shard_size: int) -> dict:
     for pid, w in workers.items():
         w["idle"] = seconds - w["startup"] - w["work"]
         w["peak_mb"], w["cpu"] = usage.get(pid, (0.0, 0.0))
-    return {"workers": n, "articles": stats.articles, "events": stats.events, "shards": ex.shards,
+    others = busy - cpu_client - sum(w["cpu"] for w in workers.values())
+    return {"workers": n, "others_cpu": others, "articles": stats.articles, "events": stats.events, "shards": ex.shards,
             "cluster_s": t1 - t0, "run_s": seconds, "rate": stats.articles / seconds,
-            "client_cpu": cpu_client, "nanny_cpu": nanny_cpu, "per_worker": workers}
+            "client_cpu": cpu_client, "per_worker": workers}
 
 
 def main() -> int:
@@ -110,7 +120,8 @@ def main() -> int:
             runs.append(r)
             print(f"{n} worker(s): {r['articles']} articles, {r['events']} events, {r['shards']} shards: "
                   f"run {r['run_s']:.1f} s (cluster start {r['cluster_s']:.1f} s before it): {r['rate']:.1f} articles/s; "
-                  f"client+scheduler CPU {r['client_cpu']:.1f} s, nannies CPU {r['nanny_cpu']:.1f} s")
+                  f"CPU of this process (client, scheduler, nannies) {r['client_cpu']:.1f} s, "
+                  f"of other programs {max(0.0, r['others_cpu']):.1f} s")
             for w in sorted(r["per_worker"].values(), key=lambda w: -w["work"]):
                 print(f"    worker: start-up {w['startup']:.1f} s, work {w['work']:.1f} s ({w['shards']} shards), "
                       f"idle {w['idle']:.1f} s, CPU {w['cpu']:.1f} s, peak memory {w['peak_mb']:.0f} MB")
