@@ -2,7 +2,8 @@
 local worker processes or an existing cluster, resumably.
 
 Inputs are cut into shards: a JSON Lines file into runs of records, a WARC or feed file whole, other
-files in groups. Each worker builds the pipeline once (its dictionaries and name index) and runs
+files in groups; a small job into about MIN_SHARDS of them. The largest go first and each worker
+takes one at a time, so the workers end together. Each worker builds the pipeline once (its dictionaries and name index) and runs
 `batch.run_batch` over a shard into Parquet files under the work folder: `articles/` and `events/`
 (one file per shard; event columns are the flat schema of `flat.py` plus the JSON record), with the
 shard's statistics and errors (each naming its input) in `stats/`. A shard's files are written
@@ -269,8 +270,9 @@ def process_shard(shard: Shard, out: str, max_bytes: int = 20_000_000) -> ShardR
                            worker=os.getpid(), started=started, finished=time.time())
     stats = BatchStats()
     sink = ParquetSink(root, shard.id)
+    building = _PIPELINE is None
     pipeline = _pipeline()
-    setup = time.time() - started
+    setup = time.time() - started if building else 0.0
     # errors travel back in the statistics; the driver reports them
     run_batch(shard_items(shard, max_bytes), pipeline, sink, stats, report=lambda level, msg: None)
     sink.close()
