@@ -1,6 +1,6 @@
 """Scale-out on a Dask LocalCluster of two workers over a JSON Lines file and a WARC written here:
 results equal to one process, a run aborted and resumed, a worker killed mid-run, and an ingest
-into the store."""
+into the store; and the plan of a job's shards (no cluster needed)."""
 from __future__ import annotations
 
 import json
@@ -12,13 +12,33 @@ import pytest
 
 from kronika.readers import read_inputs
 from kronika.batch import StoreSink
-from kronika.scale import DaskExecutor, make_shards, process_shard
+from kronika.scale import MIN_SHARDS, DaskExecutor, local_cluster, make_shards, plan_shards, process_shard, shard_items
 from kronika.filters import Filters
 from kronika.store import Store, query_mentions
 
 from .conftest import SAMPLES
 
-pytestmark = [pytest.mark.slow, pytest.mark.dask]
+def _jsonl(path, n: int):
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(n):
+            f.write(json.dumps({"id": f"a{i}", "text": "Police detained protesters in Osh. " * (1 + i % 7)}) + "\n")
+    return str(path)
+
+
+def test_a_small_job_is_cut_finer_the_same_way_every_time(tmp_path):
+    path = _jsonl(tmp_path / "news.jsonl", 450)
+    assert len(make_shards([path], lines_per_shard=200)) == 3
+    shards = plan_shards([path], 200)
+    assert MIN_SHARDS // 2 <= len(shards) <= MIN_SHARDS and shards == plan_shards([path], 200)
+    assert sum(s.size for s in shards) == os.path.getsize(path)  # sizes in bytes: the larger go first
+    ids = [a.doc_id for s in shards for a in shard_items(s, 20_000_000)]
+    assert len(ids) == len(set(ids)) == 450
+
+
+def test_a_large_job_or_small_shards_keep_the_given_size(tmp_path):
+    path = _jsonl(tmp_path / "news.jsonl", 450)
+    assert plan_shards([path], 4) == make_shards([path], lines_per_shard=4)
+    assert plan_shards([path], 10) == make_shards([path], lines_per_shard=10)  # 45 shards: enough
 
 
 @pytest.fixture(scope="module")
@@ -71,16 +91,17 @@ def _events(out_dir) -> set:
 
 @pytest.fixture(scope="module")
 def client():
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                           silence_logs=40)
+    cluster = local_cluster(2)
     c = Client(cluster)
     yield c
     c.close()
     cluster.close()
 
 
+@pytest.mark.slow
+@pytest.mark.dask
 def test_two_workers_equal_one_process(corpus, single, client, tmp_path):
     ex = DaskExecutor(str(tmp_path), client=client, shard_size=4)
     stats = ex.run(corpus)
@@ -91,6 +112,8 @@ def test_two_workers_equal_one_process(corpus, single, client, tmp_path):
     assert any("news.jsonl:" in e for e in errors)  # the error names the record's line
 
 
+@pytest.mark.slow
+@pytest.mark.dask
 def test_aborted_run_resumes(corpus, single, client, tmp_path):
     shards = make_shards(corpus, lines_per_shard=4)
     for s in shards[:2]:  # a run that stopped after two shards
@@ -103,6 +126,8 @@ def test_aborted_run_resumes(corpus, single, client, tmp_path):
     assert _events(tmp_path) == single
 
 
+@pytest.mark.slow
+@pytest.mark.dask
 def test_a_killed_worker_has_its_shard_retried(corpus, single, tmp_path):
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -123,6 +148,8 @@ def test_a_killed_worker_has_its_shard_retried(corpus, single, tmp_path):
     assert _events(tmp_path) == single
 
 
+@pytest.mark.slow
+@pytest.mark.dask
 def test_ingest_on_workers_equals_single_ingest(corpus, client, tmp_path, pipeline):
     dist = Store(f"sqlite:///{tmp_path / 'dist.db'}")
     DaskExecutor(str(tmp_path / "shards"), client=client, shard_size=4).run(corpus, StoreSink(dist))
@@ -132,3 +159,19 @@ def test_ingest_on_workers_equals_single_ingest(corpus, client, tmp_path, pipeli
     assert key(dist) == key(one) and key(dist)
     again = DaskExecutor(str(tmp_path / "shards"), client=client, shard_size=4).run(corpus, StoreSink(dist))
     assert again.stored == 0 and again.skipped > 0 and key(dist) == key(one)
+
+
+@pytest.mark.slow
+@pytest.mark.dask
+def test_one_worker_takes_the_largest_shards_first(tmp_path):
+    from dask.distributed import Client
+
+    path = _jsonl(tmp_path / "news.jsonl", 40)
+    with local_cluster(1) as cluster, Client(cluster) as c:
+        ex = DaskExecutor(str(tmp_path / "out"), client=c, shard_size=4)
+        ex.run([path])
+    sizes = {s.id: s.size for s in make_shards([path], lines_per_shard=4)}
+    done = [sizes[r.id] for r in ex.results]
+    assert len(done) == 10 and done == sorted(done, reverse=True)
+    assert all(r.finished >= r.started and r.worker for r in ex.results)
+    assert ex.results[0].setup_seconds > 0 and all(r.setup_seconds == 0 for r in ex.results[1:])

@@ -2,7 +2,8 @@
 local worker processes or an existing cluster, resumably.
 
 Inputs are cut into shards: a JSON Lines file into runs of records, a WARC or feed file whole, other
-files in groups. Each worker builds the pipeline once (its dictionaries and name index) and runs
+files in groups; a small job into about MIN_SHARDS of them. The largest go first and each worker
+takes one at a time, so the workers end together. Each worker builds the pipeline once (its dictionaries and name index) and runs
 `batch.run_batch` over a shard into Parquet files under the work folder: `articles/` and `events/`
 (one file per shard; event columns are the flat schema of `flat.py` plus the JSON record), with the
 shard's statistics and errors (each naming its input) in `stats/`. A shard's files are written
@@ -48,6 +49,7 @@ class Shard:
     id: str
     paths: list[str]
     lines: tuple[int, int | None] | None = None  # for a JSON Lines file: lines first+1 .. last (None: to the end)
+    size: int = 1  # bytes of input (uncompressed for JSON Lines, as stored for others): the larger go first
 
 
 @dataclass
@@ -55,6 +57,10 @@ class ShardResult:
     id: str
     stats: BatchStats
     skipped: bool = False  # done by an earlier run
+    worker: int = 0  # the process id that ran it
+    started: float = 0.0  # time.time() on the worker when it began and when it ended
+    finished: float = 0.0
+    setup_seconds: float = 0.0  # building the worker's pipeline (its first shard only)
 
 
 MAX_SHARDS_PER_FILE = 1000  # a file of more records gets longer shards (a corpus this big, or a bomb)
@@ -79,30 +85,59 @@ def make_shards(paths: list[str], lines_per_shard: int = 200, files_per_shard: i
     for f in files:
         low = f.lower()
         if low.endswith(JSONL_SHARDED):
-            starts = _shard_starts(f, lines_per_shard, expanded_limit(max_bytes))
-            ends = [*starts[1:], None]
-            shards.extend(Shard(_sid(f, a), [f], (a, b)) for a, b in zip(starts, ends))
+            starts, end = _shard_starts(f, lines_per_shard, expanded_limit(max_bytes))
+            ends = [*starts[1:], (None, end)]
+            shards.extend(Shard(_sid(f, a), [f], (a, b), size=max(1, e - o))
+                          for (a, o), (b, e) in zip(starts, ends))
         elif low.endswith((".warc", ".warc.gz", *FEED_SUFFIXES)):
-            shards.append(Shard(_sid(f, 0), [f]))
+            shards.append(Shard(_sid(f, 0), [f], size=_file_size(f)))
         else:
             loose.append(f)
     for i in range(0, len(loose), files_per_shard):
         group = loose[i:i + files_per_shard]
-        shards.append(Shard(_sid("\n".join(group), 0), group))
+        shards.append(Shard(_sid("\n".join(group), 0), group, size=sum(map(_file_size, group))))
     return shards
+
+
+MIN_SHARDS = 32  # a job of fewer shards is cut finer, so that no worker is left with a long last one
+MIN_SHARD_SIZE = 10  # ... but not below this many records (or files / 4) a shard
+
+
+def plan_shards(paths: list[str], shard_size: int = 200, max_bytes: int = 20_000_000) -> list[Shard]:
+    """The shards of a job: runs of at most `shard_size` JSON Lines records, or groups of
+    `shard_size` / 4 files (see make_shards). A job of fewer than MIN_SHARDS shards is cut into about
+    MIN_SHARDS smaller ones: with six shards of 200 records two workers often end seconds apart,
+    one of them idle. The plan depends only on the inputs and `shard_size`, never on the number of
+    workers, so a rerun finds the same shards whatever runs it."""
+    shards = make_shards(paths, lines_per_shard=shard_size, files_per_shard=max(1, shard_size // 4),
+                         max_bytes=max_bytes)
+    if len(shards) < MIN_SHARDS and shard_size > MIN_SHARD_SIZE:
+        finer = max(MIN_SHARD_SIZE, -(-shard_size * len(shards) // MIN_SHARDS))
+        if finer < shard_size:
+            shards = make_shards(paths, lines_per_shard=finer, files_per_shard=max(1, finer // 4),
+                                 max_bytes=max_bytes)
+    return shards
+
+
+def _file_size(path: str) -> int:
+    try:
+        return max(1, os.path.getsize(path))
+    except OSError:  # the reader reports it
+        return 1
 
 
 def _sid(key: str, start: int) -> str:
     return hashlib.sha1(f"{os.path.abspath(key)}:{start}".encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
-def _shard_starts(path: str, per_shard: int, max_total: int) -> list[int]:
-    """Where the shards of a JSON Lines file begin, as the number of lines before them: before every
-    `per_shard`-th record (a line that is not blank), so 0, 200, 400 … in a file without blank
-    lines. Lines and records are counted at C speed; a file of more than MAX_SHARDS_PER_FILE shards
-    (a corpus to split, or a bomb) gets longer shards that begin at the 1 MB chunks of the count."""
+def _shard_starts(path: str, per_shard: int, max_total: int) -> tuple[list[tuple[int, int]], int]:
+    """Where the shards of a JSON Lines file begin, as (lines before it, bytes before it), and the
+    bytes of the file (as far as it is read): a shard begins before every `per_shard`-th record (a
+    line that is not blank), so at lines 0, 200, 400 … of a file without blank lines. Lines and
+    records are counted at C speed; a file of more than MAX_SHARDS_PER_FILE shards (a corpus to
+    split, or a bomb) gets longer shards that begin at the 1 MB chunks of the count."""
     limit = max_total if path.lower().endswith((".gz", ".zst")) else None
-    exact, chunks = [0], []  # chunks: (lines, records) before each chunk
+    exact, chunks = [(0, 0)], []  # chunks: (lines, records, bytes) before each chunk
     records = lines = total = 0
     inside = False  # the last chunk ended inside a line
     try:
@@ -110,8 +145,8 @@ def _shard_starts(path: str, per_shard: int, max_total: int) -> list[int]:
             while chunk := f.read(1 << 20):
                 if limit is not None:
                     chunk = chunk[:limit - total]
-                    total += len(chunk)
-                chunks.append((lines, records))
+                chunks.append((lines, records, total))
+                offset, total = total, total + len(chunk)
                 newlines = chunk.count(b"\n")
                 if newlines == len(chunk):  # blank lines only (a bomb of them)
                     lines, inside = lines + newlines, False
@@ -129,7 +164,7 @@ def _shard_starts(path: str, per_shard: int, max_total: int) -> list[int]:
                         match = next(islice(matches, boundary - index, None))
                         before += chunk.count(b"\n", pos, match.start())
                         pos = match.start()
-                        exact.append(before)
+                        exact.append((before, offset + pos))
                         index, boundary = boundary + 1, boundary + per_shard
                 records += begun
                 lines += newlines
@@ -139,10 +174,11 @@ def _shard_starts(path: str, per_shard: int, max_total: int) -> list[int]:
     except Exception:  # the reader reports the problem when the shard runs
         log.debug("counting the records of %s failed", printable(path), exc_info=True)
     if records <= per_shard * MAX_SHARDS_PER_FILE:
-        return exact
+        return exact, total
     step = per_shard * -(-records // (per_shard * MAX_SHARDS_PER_FILE))
-    firsts = [r for _, r in chunks]
-    return sorted({0, *(chunks[bisect_right(firsts, b) - 1][0] for b in range(step, records, step))})
+    firsts = [r for _, r, _ in chunks]
+    starts = {chunks[bisect_right(firsts, b) - 1] for b in range(step, records, step)}
+    return sorted({(0, 0), *((line, offset) for line, _, offset in starts)}), total
 
 
 def shard_items(shard: Shard, max_bytes: int):
@@ -163,6 +199,32 @@ def _pipeline():
 
         _PIPELINE = Pipeline.default()
     return _PIPELINE
+
+
+# Each worker holds one shard at a time and takes the next from the scheduler when it is done (by
+# default a worker is sent a second one to queue, which can leave the other idle at the end). The
+# rest keeps Dask's own upkeep off the cores the shards need: no statistical profiler sampling the
+# running shard every 10 ms, and the event loops' health check, system and memory monitors wake
+# less often (at Dask's defaults two idle workers, their nannies and the scheduler take some 7%
+# of a core, a GIL hand-over in the worker every 20 ms; this way about 1.5%).
+CLUSTER_CONFIG = {
+    "distributed.scheduler.worker-saturation": 1.0,
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "500ms",
+    "distributed.deploy.cluster-repr-interval": "2s",
+}
+
+
+def local_cluster(workers: int):
+    """A LocalCluster of `workers` processes of one thread each (what `--workers N` starts)."""
+    import dask
+    from dask.distributed import LocalCluster
+
+    with dask.config.set(CLUSTER_CONFIG):  # the scheduler and the nannies read it as they start
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                            dashboard_address=":0", memory_limit="3GB", silence_logs=logging.ERROR)
 
 
 class ParquetSink:
@@ -200,14 +262,19 @@ class ParquetSink:
 
 def process_shard(shard: Shard, out: str, max_bytes: int = 20_000_000) -> ShardResult:
     """Extract one shard into Parquet under `out` (skipped when its marker says it is done)."""
+    started = time.time()
     root = Path(out)
     done = root / "done" / f"{shard.id}.json"
     if done.exists():
-        return ShardResult(shard.id, BatchStats.from_dict(json.loads(done.read_text("utf-8"))), skipped=True)
+        return ShardResult(shard.id, BatchStats.from_dict(json.loads(done.read_text("utf-8"))), skipped=True,
+                           worker=os.getpid(), started=started, finished=time.time())
     stats = BatchStats()
     sink = ParquetSink(root, shard.id)
+    building = _PIPELINE is None
+    pipeline = _pipeline()
+    setup = time.time() - started if building else 0.0
     # errors travel back in the statistics; the driver reports them
-    run_batch(shard_items(shard, max_bytes), _pipeline(), sink, stats, report=lambda level, msg: None)
+    run_batch(shard_items(shard, max_bytes), pipeline, sink, stats, report=lambda level, msg: None)
     sink.close()
     stats_dir = root / "stats"
     # paths may hold undecodable bytes (surrogate escapes): ASCII JSON keeps them writable
@@ -218,7 +285,8 @@ def process_shard(shard: Shard, out: str, max_bytes: int = 20_000_000) -> ShardR
     tmp = done.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(stats.to_dict()), "utf-8")
     tmp.replace(done)
-    return ShardResult(shard.id, stats)
+    return ShardResult(shard.id, stats, worker=os.getpid(), started=started, finished=time.time(),
+                       setup_seconds=setup)
 
 
 def shard_contents(out: str, shard_id: str):
@@ -246,32 +314,34 @@ class DaskExecutor:
         self.shard_size, self.client = shard_size, client
         self.shards = 0
         self.skipped_shards = 0
+        self.results: list[ShardResult] = []  # the last run's shards, as they finished
 
     def run(self, paths: list[str], sink: Sink | None = None, max_bytes: int = 20_000_000,
             progress: Callable[[BatchStats], None] | None = None) -> BatchStats:
         """Process every shard; each finished shard's articles go to `sink` on this machine (a store
         skips what it has, so a rerun stores nothing twice). Returns the merged statistics."""
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, as_completed
 
         logging.getLogger("distributed").setLevel(logging.ERROR)
-        shards = make_shards(paths, lines_per_shard=self.shard_size, files_per_shard=max(1, self.shard_size // 4),
-                             max_bytes=max_bytes)
-        self.shards, self.skipped_shards = len(shards), 0
+        shards = plan_shards(paths, self.shard_size, max_bytes)
+        self.shards, self.skipped_shards, self.results = len(shards), 0, []
         Path(self.work_dir).mkdir(parents=True, exist_ok=True)
         cluster, client = None, self.client
         if client is None and self.scheduler:
             client = Client(self.scheduler)
         elif client is None:
-            cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=":0", memory_limit="3GB", silence_logs=logging.ERROR)
+            cluster = local_cluster(self.workers)
             client = Client(cluster)
         total = BatchStats()
         t = time.perf_counter()
         try:
+            # the largest first, so that the shards left at the end are short and the workers end together
+            order = sorted(shards, key=lambda s: -s.size)
             futures = [client.submit(process_shard, s, self.work_dir, max_bytes, key=f"shard-{s.id}", retries=3,
-                                     pure=False) for s in shards]
+                                     pure=False, priority=len(order) - i) for i, s in enumerate(order)]
             for fut in as_completed(futures):
                 res: ShardResult = fut.result()
+                self.results.append(res)
                 self.skipped_shards += res.skipped
                 part = res.stats
                 if not res.skipped:
