@@ -46,6 +46,8 @@ class FeedServer:
                 pass
 
             def _send(self, status: int, body: bytes = b"", headers: dict | None = None) -> None:
+                with server._lock:  # logged before it is answered: a client that has the answer finds it in the log
+                    server.log.append((self.command, self.path, status))
                 self.send_response(status)
                 for k, v in (headers or {}).items():
                     self.send_header(k, v)
@@ -53,8 +55,6 @@ class FeedServer:
                 self.end_headers()
                 if body and self.command != "HEAD":
                     self.wfile.write(body)
-                with server._lock:
-                    server.log.append((self.command, self.path, status))
 
             def do_GET(self) -> None:
                 route = server.routes.get(self.path)
